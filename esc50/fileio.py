@@ -1,0 +1,31 @@
+"""Writing files so that a crash or Ctrl-C never leaves half a file behind."""
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+
+@contextmanager
+def atomic_write(path, mode="wb"):
+    """Open a temporary file beside ``path``; it replaces ``path`` only if the block succeeds.
+
+    The temporary file lives in the same folder, so the final :func:`os.replace` is atomic:
+    readers see either the old file or the complete new one, never a partial write.
+
+    Examples
+    --------
+    >>> with atomic_write("results/run.json", "w") as f:  # doctest: +SKIP
+    ...     json.dump(results, f)
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, mode) as f:
+            yield f
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
