@@ -17,8 +17,8 @@ from .dataset import (
     sample_dir,
     validate_dataset,
 )
-from .download import DownloadError, download
-from .extract import extract
+from .archive import DownloadError, download
+from .extraction import extract
 from .features import DEFAULT_CONFIG, FeatureConfig, log_mel, mfcc, seed_features, summary_features
 
 __version__ = "0.1.0"

@@ -7,7 +7,7 @@ import time
 
 
 def _download(args):
-    from .download import download
+    from .archive import download
 
     path = download(args.root, progress=not args.quiet)
     print(path)
@@ -26,7 +26,7 @@ def _check(args):
 
 def _features(args):
     from .dataset import sample_dir
-    from .extract import extract
+    from .extraction import extract
 
     root = sample_dir() if args.sample else args.root
     start = time.perf_counter()

@@ -178,7 +178,7 @@ def _check_labels(meta):
     problems += [f"{name}: listed twice in the metadata" for name in dupes]
     folds_per_source = meta.groupby("src_file")["fold"].nunique()
     for src in folds_per_source.index[folds_per_source > 1]:
-        folds = sorted(meta.loc[meta["src_file"] == src, "fold"].unique())
+        folds = sorted(int(f) for f in meta.loc[meta["src_file"] == src, "fold"].unique())
         problems.append(f"src_file {src} appears in folds {folds}: its clips would leak across folds")
     return problems
 

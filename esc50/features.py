@@ -1,7 +1,7 @@
 """Audio features of one clip: log-mel spectrograms, MFCCs and handcrafted summaries.
 
 Every function takes a mono waveform and returns NumPy data; whole-dataset extraction with
-caching lives in :mod:`esc50.extract`.
+caching lives in :mod:`esc50.extraction`.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Downloading the official ESC-50 archive and putting it in place only when it is whole."""
+"""The official ESC-50 archive: downloading, safe extraction, verification of its content."""
 from __future__ import annotations
 
 import hashlib

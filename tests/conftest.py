@@ -1,0 +1,48 @@
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+import esc50
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def sample():
+    return esc50.sample_dir()
+
+
+@pytest.fixture
+def sample_copy(tmp_path, sample):
+    """A writable copy of the shipped sample, to break in tests."""
+    dest = tmp_path / "sample"
+    shutil.copytree(sample, dest)
+    return dest
+
+
+@pytest.fixture
+def write_wav(tmp_path):
+    """write_wav(name, y, sr=44100, subtype="PCM_16") -> path; y is (samples,) or (samples, channels)."""
+    def write(name, y, sr=44100, subtype="PCM_16"):
+        path = tmp_path / name
+        sf.write(path, np.asarray(y), sr, subtype=subtype)
+        return path
+    return write
+
+
+def tone(seconds=5.0, sr=44100, freq=440.0, amplitude=0.5):
+    t = np.arange(round(seconds * sr)) / sr
+    return (amplitude * np.sin(2 * np.pi * freq * t)).astype(np.float32)
+
+
+@pytest.fixture(scope="session")
+def full_data():
+    """The complete dataset, when ESC50_DATA points at one (CI builds it); else skip."""
+    root = os.environ.get("ESC50_DATA")
+    if not root:
+        pytest.skip("integration test: set ESC50_DATA to a full copy of ESC-50")
+    return Path(root)
