@@ -44,7 +44,7 @@ def plot_class_counts(meta, ax=None):
     ax = ax or plt.subplots(figsize=(7, 11))[1]
     ax.barh(counts["category"], counts["n"], color=[GROUP_COLORS[g] for g in counts["group"]])
     handles = [plt.Rectangle((0, 0), 1, 1, color=GROUP_COLORS[g]) for g in GROUPS]
-    ax.legend(handles, GROUPS, loc="lower right", fontsize="small")
+    ax.legend(handles, GROUPS, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
     ax.set_xlabel("clips")
     ax.margins(y=0.005)
     return ax

@@ -107,3 +107,19 @@ def test_a_missing_clip_names_the_file(sample_copy, cache):
 def test_unknown_kind():
     with pytest.raises(ValueError, match="unknown feature kind 'spectrum'"):
         extract("spectrum")
+
+
+def test_atomic_write_keeps_nothing_on_failure_and_uses_normal_permissions(tmp_path):
+    from esc50.fileio import atomic_write
+    target = tmp_path / "out.txt"
+    with pytest.raises(RuntimeError):
+        with atomic_write(target, "w") as f:
+            f.write("half")
+            raise RuntimeError("interrupted")
+    assert list(tmp_path.iterdir()) == []
+    with atomic_write(target, "w") as f:
+        f.write("whole")
+    assert target.read_text() == "whole"
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask
