@@ -2,6 +2,7 @@
 
 ESC-50 is by Karol J. Piczak (CC BY-NC 3.0); see :data:`esc50.dataset.CITATION`.
 """
+from .archive import DownloadError, download
 from .audio import AudioError, fix_length, is_silent, load_audio, read_audio
 from .dataset import (
     CITATION,
@@ -17,7 +18,6 @@ from .dataset import (
     sample_dir,
     validate_dataset,
 )
-from .archive import DownloadError, download
 from .extraction import extract
 from .features import DEFAULT_CONFIG, FeatureConfig, log_mel, mfcc, seed_features, summary_features
 

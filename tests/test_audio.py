@@ -1,8 +1,8 @@
 """Loading audio: conversions that must work, and bad files that must fail clearly."""
 import numpy as np
 import pytest
-
 from conftest import tone
+
 from esc50 import AudioError, fix_length, is_silent, load_audio, read_audio
 
 

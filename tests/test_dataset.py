@@ -3,8 +3,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import soundfile as sf
-
 from conftest import tone
+
 from esc50 import GROUPS, DatasetError, check_dataset, data_dir, esc10, load_meta, validate_dataset
 
 

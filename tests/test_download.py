@@ -7,10 +7,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import soundfile as sf
-
 from conftest import tone
-from esc50 import DownloadError, download
+
 import esc50.archive as dl
+from esc50 import DownloadError, download
 
 META = "filename,fold,target,category,esc10,src_file,take\n" + "".join(
     f"{i + 1}-1000{i}-A-{i}.wav,{i + 1},{i},class{i},False,1000{i},A\n" for i in range(3)
@@ -91,7 +91,8 @@ def leftovers(folder):
 def test_downloads_verifies_and_moves_into_place(server, tmp_path):
     root = download(tmp_path / "ESC-50-master", url=f"{server}/good.zip", progress=False)
     assert root == tmp_path / "ESC-50-master"
-    assert sorted(p.name for p in (root / "audio").iterdir()) == ["1-10000-A-0.wav", "2-10001-A-1.wav", "3-10002-A-2.wav"]
+    clips = sorted(p.name for p in (root / "audio").iterdir())
+    assert clips == ["1-10000-A-0.wav", "2-10001-A-1.wav", "3-10002-A-2.wav"]
     assert leftovers(tmp_path) == ["ESC-50-master"]  # no archive, no temporary folder
 
 

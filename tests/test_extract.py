@@ -1,14 +1,11 @@
 """Whole-dataset extraction: parallel, cached, invalidated and rebuilt when it must be."""
-import json
 import os
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import esc50.extraction as ex
-from esc50 import AudioError, FeatureConfig, load_meta
-from esc50 import extract
+from esc50 import AudioError, FeatureConfig, extract, load_meta
 
 SMALL = FeatureConfig(n_mels=32)
 
@@ -51,6 +48,7 @@ def test_second_call_reads_the_cache(sample, cache, count_computations):
     b = extract("mfcc", sample, config=SMALL, cache_dir=cache, progress=False)
     assert count_computations == ["mfcc"]
     np.testing.assert_array_equal(a, b)
+    assert isinstance(b, np.memmap) and not b.flags.writeable
     assert sorted(p.suffix for p in cache.iterdir()) == [".json", ".npy"]
 
 

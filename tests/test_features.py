@@ -2,10 +2,9 @@
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import DATA, tone
-from esc50 import DEFAULT_CONFIG, FeatureConfig, load_meta, log_mel, mfcc, seed_features, summary_features
-from esc50 import extract
+
+from esc50 import DEFAULT_CONFIG, FeatureConfig, extract, load_meta, log_mel, mfcc, seed_features, summary_features
 from esc50.features import SEED_COLUMNS
 
 

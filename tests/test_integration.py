@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from esc50 import check_dataset, download, esc10, extract, load_meta
-from esc50.dataset import shared_sources
 from esc50.archive import is_complete
+from esc50.dataset import shared_sources
 
 pytestmark = pytest.mark.integration
 
