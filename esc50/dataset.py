@@ -128,9 +128,8 @@ def check_dataset(root=None, *, full=True):
     Every clip is read: it must decode, be finite, mono, 44.1 kHz, 5 s long and not silent.
     Across clips, one source recording (``src_file``) must never give clips of one class to
     two folds, since that would leak between the cross-validation folds (see
-    :func:`shared_sources`). With ``full=True`` the
-    counts of the official release are checked too: 2000 clips, 400 per fold, 40 per
-    class, 8 per class per fold.
+    :func:`shared_sources`). With ``full=True`` the counts of the official release are
+    checked too: 2000 clips, 400 per fold, 40 per class, 8 per class per fold.
 
     Parameters
     ----------

@@ -80,5 +80,5 @@ def plot_spectrogram(S_db, sr, hop_length, ax=None, y_axis="mel", title=None, co
     img = librosa.display.specshow(S_db, sr=sr, hop_length=hop_length, x_axis="time", y_axis=y_axis, ax=ax, **kwargs)
     ax.set(title=title)
     if colorbar:
-        ax.figure.colorbar(img, ax=ax, format="%+.0f" if y_axis != "mfcc" else None)
+        ax.figure.colorbar(img, ax=ax, format="%+.0f")
     return ax

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import soundfile as sf
 
+from esc50.archive import CLIP_FRAMES
 from esc50.audio import SAMPLE_RATE
 from esc50.dataset import CITATION, data_dir, load_meta, sample_dir
 
@@ -28,7 +29,7 @@ def original_ogg(ogg_dir, filename):
     if not path.is_file():
         return None
     info = sf.info(path)
-    ok = info.samplerate == SAMPLE_RATE and info.channels == 1 and 0 <= info.frames - 220500 <= MAX_VORBIS_PADDING
+    ok = info.samplerate == SAMPLE_RATE and info.channels == 1 and 0 <= info.frames - CLIP_FRAMES <= MAX_VORBIS_PADDING
     return path if ok else None
 
 
