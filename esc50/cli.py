@@ -34,7 +34,81 @@ def _features(args):
     print(f"{args.kind}: {values.shape} in {time.perf_counter() - start:.1f} s")
 
 
+def _train(args):
+    from .dataset import sample_dir
+    from .training import cross_validate
+
+    overrides = {k: v for k, v in dict(epochs=args.epochs, batch_size=args.batch_size, seed=args.seed).items()
+                 if v is not None}
+    root = sample_dir() if args.sample else args.root
+    results = cross_validate(args.preset, root, name=args.name, folds=args.folds, verbose=args.verbose,
+                             resume=not args.restart, **overrides)
+    print(f"written {results['path']}")
+
+
+def _baseline(args):
+    from .baselines import BASELINES, cross_validate_baseline, leakage_demo
+    from .dataset import sample_dir
+
+    root = sample_dir() if args.sample else args.root
+    if args.leakage:
+        leakage_demo(args.model if args.model != "all" else "knn", args.features, root)
+        return
+    for model in BASELINES if args.model == "all" else [args.model]:
+        results = cross_validate_baseline(model, args.features, root, save=not args.sample)
+        if "path" in results:
+            print(f"written {results['path']}")
+
+
+def _evaluate(args):
+    import pandas as pd
+
+    from . import evaluation as ev
+    from .dataset import load_meta, sample_dir
+    from .results import load_results
+
+    runs = [load_results(name) for name in args.results]
+    names = ev.class_names(load_meta(sample_dir()))
+    with pd.option_context("display.width", 140, "display.max_columns", 20, "display.precision", 3):
+        print(ev.accuracy_table(runs).to_string(float_format="{:.3f}".format), end="\n\n")
+        for run in runs:
+            print(f"== {run['name']}: top-5 accuracy {ev.top_k_accuracy(run):.3f}")
+            print(f"-- the {args.top} weakest classes")
+            print(ev.per_class_report(run, names).head(args.top).to_string(index=False), end="\n\n")
+            print("-- most confused pairs")
+            print(ev.most_confused(run, names, args.top).to_string(index=False), end="\n\n")
+            print("-- most confident mistakes (listen to them)")
+            print(ev.misclassified(run, names).head(args.top).to_string(index=False), end="\n\n")
+            if args.figures:
+                from .plots import save_evaluation_figures
+
+                for path in save_evaluation_figures(run, names):
+                    print(f"written {path}")
+
+
+def _predict(args):
+    from .audio import AudioError
+    from .predict import load_model, predict_file
+
+    model = load_model(args.model)
+    failed = 0
+    for path in args.files:
+        try:
+            prediction = predict_file(path, model)
+        except (AudioError, FileNotFoundError) as err:
+            print(f"error: {err}", file=sys.stderr)
+            failed += 1
+            continue
+        windows = len(prediction.window_starts)
+        print(f"{path}" + (f" ({windows} windows of 5 s)" if windows > 1 else ""))
+        for name, p in prediction.top(args.top):
+            print(f"  {p:6.1%}  {name}")
+    return 1 if failed else 0
+
+
 def build_parser():
+    from .extraction import KINDS
+
     parser = argparse.ArgumentParser(prog="python -m esc50", description=__doc__.split("\n")[0].strip("`"))
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -50,12 +124,49 @@ def build_parser():
     p.set_defaults(func=_check)
 
     p = sub.add_parser("features", help="compute and cache features for every clip")
-    p.add_argument("kind", choices=["logmel", "mfcc", "summary", "seed"])
+    p.add_argument("kind", choices=sorted(KINDS))
     p.add_argument("--root", help="dataset folder (default: $ESC50_DATA, else a per-user cache)")
     p.add_argument("--sample", action="store_true", help="use the sample shipped with the package")
     p.add_argument("--jobs", type=int, help="worker processes (default: all cores)")
     p.add_argument("--no-cache", action="store_true", help="compute afresh and do not cache")
     p.set_defaults(func=_features)
+
+    from .baselines import BASELINES, FEATURE_SETS
+    from .training import PRESETS
+
+    p = sub.add_parser("train", help="cross-validate a CNN over the 5 official folds; write results/<name>.json")
+    p.add_argument("preset", nargs="?", default="mel_cnn_quick", choices=sorted(PRESETS),
+                   help="model and training settings (default: mel_cnn_quick)")
+    p.add_argument("--root", help="dataset folder (default: $ESC50_DATA, else a per-user cache)")
+    p.add_argument("--sample", action="store_true", help="train on the shipped sample (a smoke test, not a result)")
+    p.add_argument("--name", help="run name for the results file and models (default: the preset)")
+    p.add_argument("--folds", type=int, nargs="+", default=[1, 2, 3, 4, 5], help="test folds to run")
+    p.add_argument("--epochs", type=int, help="override the preset's epochs")
+    p.add_argument("--batch-size", type=int, help="override the preset's batch size")
+    p.add_argument("--seed", type=int, help="override the preset's random seed")
+    p.add_argument("--restart", action="store_true", help="ignore folds finished by an interrupted run")
+    p.add_argument("--verbose", type=int, default=2, choices=[0, 1, 2], help="Keras fit verbosity (default 2)")
+    p.set_defaults(func=_train)
+
+    p = sub.add_parser("baseline", help="cross-validate a scikit-learn baseline on handcrafted features")
+    p.add_argument("model", nargs="?", default="all", choices=[*BASELINES, "all"])
+    p.add_argument("--features", default="summary", choices=FEATURE_SETS)
+    p.add_argument("--root", help="dataset folder (default: $ESC50_DATA, else a per-user cache)")
+    p.add_argument("--sample", action="store_true", help="use the shipped sample (a smoke test; nothing saved)")
+    p.add_argument("--leakage", action="store_true", help="compare a random 80/20 split with the official folds")
+    p.set_defaults(func=_baseline)
+
+    p = sub.add_parser("evaluate", help="report on results files: accuracy, weak classes, confusions, mistakes")
+    p.add_argument("results", nargs="+", help="run names (results/<name>.json) or paths")
+    p.add_argument("--top", type=int, default=10, help="rows per table (default 10)")
+    p.add_argument("--figures", action="store_true", help="also save confusion matrices and fold bars")
+    p.set_defaults(func=_evaluate)
+
+    p = sub.add_parser("predict", help="classify audio files (any rate, channels, length) with a trained model")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--model", help="a .keras model (default: models/mel_cnn/fold1.keras, else mel_cnn_quick's)")
+    p.add_argument("--top", type=int, default=5, help="classes to show (default 5)")
+    p.set_defaults(func=_predict)
     return parser
 
 

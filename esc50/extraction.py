@@ -54,9 +54,11 @@ KINDS = {
     "mfcc": _Kind(mfcc, tabular=False),
     "summary": _Kind(summary_features, tabular=True),
     "seed": _Kind(lambda y, config: seed_features(y), tabular=True, seed_audio=True),
+    "waveform": _Kind(lambda y, config: y.astype(np.float32), tabular=False),
 }
-"""Feature kinds :func:`extract` knows: log-mel and MFCC (with deltas) arrays, and the
-summary statistics and the seed's 27 handcrafted features as tables."""
+"""Feature kinds :func:`extract` knows: log-mel and MFCC (with deltas) arrays, the waveform
+itself (resampled to ``config.sample_rate``), and the summary statistics and the seed's 27
+handcrafted features as tables."""
 
 
 def default_cache_dir():
@@ -74,7 +76,7 @@ def extract(kind="logmel", root=None, meta=None, config=DEFAULT_CONFIG, *, cache
 
     Parameters
     ----------
-    kind : {"logmel", "mfcc", "summary", "seed"}
+    kind : {"logmel", "mfcc", "waveform", "summary", "seed"}
     root : str or Path, optional
         Dataset folder, resolved by :func:`esc50.dataset.data_dir`.
     meta : pandas.DataFrame, optional
@@ -90,7 +92,8 @@ def extract(kind="logmel", root=None, meta=None, config=DEFAULT_CONFIG, *, cache
     Returns
     -------
     np.ndarray or pandas.DataFrame
-        For "logmel" and "mfcc", a float32 array ``(clips, bands, frames)``; read from the
+        For "logmel" and "mfcc", a float32 array ``(clips, bands, frames)``, for "waveform"
+        ``(clips, samples)``; read from the
         cache it is a read-only memory map (``np.array(X)`` makes a writable copy). For "summary"
         and "seed", a DataFrame with one row per clip, indexed like ``meta``.
 

@@ -32,6 +32,18 @@ def atomic_write(path, mode="wb"):
         raise
 
 
+def output_dir(name, env=None):
+    """Where the project writes its ``name`` outputs (figures, results, models).
+
+    ``$env`` when set; else the ``name`` folder of the repository when running from a
+    checkout, or of the current directory otherwise (as in Colab).
+    """
+    if env and os.environ.get(env):
+        return Path(os.environ[env]).expanduser()
+    checkout = Path(__file__).resolve().parents[1]
+    return checkout / name if (checkout / "pyproject.toml").exists() else Path(name)
+
+
 def _umask():
     mask = os.umask(0)
     os.umask(mask)

@@ -1,14 +1,13 @@
 """Figures for the notebooks: one saving helper and the plots the lessons share."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 from .dataset import GROUPS, quick_mode
-from .fileio import atomic_write
+from .fileio import atomic_write, output_dir
 
 FIGURES_ENV = "ESC50_FIGURES"
 GROUP_COLORS = dict(zip(GROUPS, plt.get_cmap("tab10").colors))
@@ -21,11 +20,7 @@ def figures_dir():
     Quick-mode runs write to a ``quick/`` subfolder, so that ``make test`` never overwrites
     the figures of a full run.
     """
-    if os.environ.get(FIGURES_ENV):
-        base = Path(os.environ[FIGURES_ENV])
-    else:
-        checkout = Path(__file__).resolve().parents[1]
-        base = checkout / "figures" if (checkout / "pyproject.toml").exists() else Path("figures")
+    base = output_dir("figures", FIGURES_ENV)
     return base / "quick" if quick_mode() else base
 
 
@@ -82,3 +77,89 @@ def plot_spectrogram(S_db, sr, hop_length, ax=None, y_axis="mel", title=None, co
     if colorbar:
         ax.figure.colorbar(img, ax=ax, format="%+.0f")
     return ax
+
+
+def plot_confusion(cm, labels, ax=None, title=None, normalize=True):
+    """A confusion matrix image: rows are true classes, columns predicted ones.
+
+    With ``normalize`` each row is divided by its total, so the diagonal reads as recall.
+    """
+    cm = np.asarray(cm, dtype=float)
+    values = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1) if normalize else cm
+    n = len(labels)
+    size = max(4.0, 0.22 * n)
+    ax = ax or plt.subplots(figsize=(size + 1, size))[1]
+    img = ax.imshow(values, cmap="Blues", vmin=0, vmax=1 if normalize else None)
+    ax.set_xticks(range(n), labels, rotation=90, fontsize="small" if n > 10 else None)
+    ax.set_yticks(range(n), labels, fontsize="small" if n > 10 else None)
+    ax.set(xlabel="predicted", ylabel="true", title=title)
+    if n <= 10:  # small matrices get their numbers written in
+        for (i, j), v in np.ndenumerate(cm):
+            ax.text(j, i, f"{int(v)}", ha="center", va="center", color="white" if values[i, j] > 0.5 else "black")
+    label = "fraction of the true class" if normalize else "clips"
+    ax.figure.colorbar(img, ax=ax, fraction=0.046, pad=0.04, label=label)
+    return ax
+
+
+def _reference_lines(ax, references, vertical=False):
+    draw = ax.axvline if vertical else ax.axhline
+    for (label, value), style in zip(references.items(), ["--", ":", "-."]):
+        draw(value, color="black", linestyle=style, linewidth=1, label=f"{label} ({value:.1%})")
+
+
+def plot_fold_accuracy(results, references=None, ax=None, title=None):
+    """Per-fold test accuracy bars of one or more results, with reference lines.
+
+    ``references`` maps a label to an accuracy (default: human listeners and Piczak's CNN).
+    """
+    from .evaluation import REFERENCES
+
+    runs = [results] if isinstance(results, dict) else list(results)
+    references = REFERENCES if references is None else references
+    ax = ax or plt.subplots(figsize=(8, 3.5))[1]
+    width = 0.8 / len(runs)
+    for k, run in enumerate(runs):
+        folds = [f["test_fold"] for f in run["folds"]]
+        acc = [f["accuracy"] for f in run["folds"]]
+        mean, std = run["accuracy"]["mean"], run["accuracy"]["std"]
+        ax.bar(np.array(folds) + (k - (len(runs) - 1) / 2) * width, acc, width,
+               label=f"{run['name']}: {mean:.1%} ± {std:.1%}")
+    _reference_lines(ax, references)
+    ax.set(xlabel="test fold", ylabel="accuracy", ylim=(0, 1), title=title)
+    ax.set_xticks(sorted({f["test_fold"] for run in runs for f in run["folds"]}))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
+    return ax
+
+
+def plot_accuracy_comparison(table, references=None, ax=None, title=None):
+    """Horizontal bars of mean accuracy with std error bars, from :func:`esc50.evaluation.accuracy_table`."""
+    from .evaluation import REFERENCES
+
+    references = REFERENCES if references is None else references
+    table = table.sort_values("mean")
+    ax = ax or plt.subplots(figsize=(7, 0.4 * len(table) + 1.2))[1]
+    ax.barh(table.index, table["mean"], xerr=table["std"], color="tab:blue", capsize=3)
+    for y, (mean, std) in enumerate(zip(table["mean"], table["std"])):
+        ax.text(mean + std + 0.01, y, f"{mean:.1%}", va="center", fontsize="small")
+    _reference_lines(ax, references, vertical=True)
+    ax.set(xlabel="5-fold cross-validated accuracy (mean ± std over folds)", xlim=(0, 1), title=title)
+    ax.legend(loc="lower right", fontsize="small")
+    return ax
+
+
+def save_evaluation_figures(run, names):
+    """Save a run's 50-class and 5-group confusion matrices and per-fold bars; return the paths."""
+    from .evaluation import confusion
+
+    name, paths = run["name"], []
+    for label, cm, labels in [("confusion", confusion(run, len(names)), names),
+                              ("confusion_groups", confusion(run, groups=True), GROUPS)]:
+        fig, ax = plt.subplots(figsize=(12, 11) if len(labels) > 10 else (6, 5))
+        plot_confusion(cm, labels, ax=ax, title=name)
+        paths.append(save_fig(fig, f"{name}_{label}"))
+        plt.close(fig)
+    fig, ax = plt.subplots(figsize=(8, 3.5))
+    plot_fold_accuracy(run, ax=ax)
+    paths.append(save_fig(fig, f"{name}_folds"))
+    plt.close(fig)
+    return paths

@@ -1,0 +1,179 @@
+"""Data augmentation: new training examples from old ones, reproducible from a seed.
+
+Waveform augmentations (the seed notebook's noise, shift and volume scaling, plus the time
+stretching it described) work on one clip and return a new one, so a notebook can play and
+plot the result. On log-mel spectrograms, the training pipeline uses their exact or cheap
+counterparts (a volume change is a constant dB offset; a time shift is a shift of frames),
+:class:`SpecAugment` masks bands and frames inside the model, and :func:`mixup` blends
+pairs of examples and their labels.
+
+Every function takes ``rng``: a :class:`numpy.random.Generator` or a seed.
+"""
+from __future__ import annotations
+
+import keras
+import librosa
+import numpy as np
+
+from .audio import fix_length
+
+
+def _rng(rng):
+    return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+
+
+def add_noise(y, noise_std=0.005, rng=None):
+    """Add white Gaussian noise of standard deviation ``noise_std`` (full scale is 1).
+
+    The seed notebook used 0.1, louder than most ESC-50 clips themselves (their median
+    RMS is about 0.05), which buries quiet sounds; 0.005 is audible but leaves them
+    recognisable.
+    """
+    if noise_std < 0:
+        raise ValueError(f"noise_std must be >= 0, got {noise_std}")
+    return (y + _rng(rng).normal(0.0, noise_std, size=y.shape)).astype(y.dtype, copy=False)
+
+
+def time_shift(y, max_fraction=0.2, rng=None, *, fill=0.0):
+    """Shift along the last axis by up to ``max_fraction`` of its length, either way.
+
+    The seed's random shift. The gap is filled with ``fill``: silence (0) for a waveform,
+    the floor level for a spectrogram in dB, whose last axis is time too.
+    """
+    if not 0 <= max_fraction < 1:
+        raise ValueError(f"max_fraction must be in [0, 1), got {max_fraction}")
+    n = y.shape[-1]
+    shift = int(round(_rng(rng).uniform(-max_fraction, max_fraction) * n))
+    out = np.full_like(y, fill)
+    if shift >= 0:
+        out[..., shift:] = y[..., :n - shift]
+    else:
+        out[..., :shift] = y[..., -shift:]
+    return out
+
+
+def scale_volume(y, low=1.5, high=2.5, rng=None):
+    """Multiply by a random gain in ``[low, high]`` (the seed's range), clipping to [-1, 1].
+
+    On a log-mel spectrogram in dB the same change is adding ``20 * log10(gain)``; see
+    :func:`gain_db`.
+    """
+    if not 0 < low <= high:
+        raise ValueError(f"need 0 < low <= high, got low={low}, high={high}")
+    return np.clip(y * _rng(rng).uniform(low, high), -1.0, 1.0).astype(y.dtype, copy=False)
+
+
+def gain_db(low=1.5, high=2.5, rng=None, size=None):
+    """Random volume gains in ``[low, high]``, expressed in dB (what they add to a log-mel)."""
+    return 20.0 * np.log10(_rng(rng).uniform(low, high, size=size))
+
+
+def time_stretch(y, low=0.8, high=1.25, rng=None):
+    """Play faster or slower by a random rate in ``[low, high]`` without changing pitch,
+    keeping the clip's length (a sped-up clip is padded with silence, a slowed one trimmed).
+    """
+    if not 0 < low <= high:
+        raise ValueError(f"need 0 < low <= high, got low={low}, high={high}")
+    rate = _rng(rng).uniform(low, high)
+    return fix_length(librosa.effects.time_stretch(y, rate=rate), len(y)).astype(y.dtype, copy=False)
+
+
+def mixup(x, y, alpha=0.2, rng=None):
+    """Blend each example with another one of the batch, labels included (Zhang et al., 2018).
+
+    Parameters
+    ----------
+    x : np.ndarray
+        A batch of inputs, ``(batch, ...)``.
+    y : np.ndarray
+        Their one-hot (or already soft) labels, ``(batch, classes)``.
+    alpha : float, default 0.2
+        Mixing weights are drawn from Beta(alpha, alpha): small values keep most pairs
+        close to one of the two originals.
+
+    Returns
+    -------
+    x_mixed, y_mixed : np.ndarray
+        ``lam * x + (1 - lam) * x[perm]``, and the same for ``y``.
+    """
+    if alpha <= 0:
+        raise ValueError(f"alpha must be positive, got {alpha}")
+    if len(x) != len(y):
+        raise ValueError(f"{len(x)} inputs but {len(y)} labels")
+    rng = _rng(rng)
+    lam = rng.beta(alpha, alpha, size=len(x)).astype(np.float32)
+    perm = rng.permutation(len(x))
+    lx = lam.reshape((-1,) + (1,) * (x.ndim - 1))
+    ly = lam.reshape(-1, 1)
+    return lx * x + (1 - lx) * x[perm], ly * y + (1 - ly) * y[perm]
+
+
+@keras.saving.register_keras_serializable(package="esc50")
+class SpecAugment(keras.layers.Layer):
+    """SpecAugment masking (Park et al., 2019) as a layer: active in training only.
+
+    Sets ``freq_masks`` random bands of up to ``max_freq`` bins and ``time_masks`` random
+    stretches of up to ``max_time`` frames to ``mask_value``, independently for each
+    example. Inputs are ``(batch, bins, frames, channels)``. Place it after the input
+    normalisation, so that the mask value 0 is the average level.
+    """
+
+    def __init__(self, freq_masks=2, max_freq=16, time_masks=2, max_time=40, mask_value=0.0, seed=None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        for name, value in dict(freq_masks=freq_masks, max_freq=max_freq, time_masks=time_masks,
+                                max_time=max_time).items():
+            if not isinstance(value, int) or value < 0:
+                raise ValueError(f"SpecAugment {name} must be a non-negative integer, got {value!r}")
+        self.freq_masks, self.max_freq = freq_masks, max_freq
+        self.time_masks, self.max_time = time_masks, max_time
+        self.mask_value = mask_value
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def _masks(self, batch, size, count, width, axis):
+        ops = keras.ops
+        keep = ops.ones((batch, size), dtype="bool")
+        positions = ops.arange(size)[None, :]
+        for _ in range(count):
+            w = keras.random.randint((batch, 1), 0, width + 1, seed=self.seed_generator)
+            start = ops.floor(keras.random.uniform((batch, 1), seed=self.seed_generator)
+                              * ops.cast(ops.maximum(size - w, 0) + 1, "float32"))
+            start = ops.cast(start, "int32")
+            keep = ops.logical_and(keep, ops.logical_or(positions < start, positions >= start + w))
+        shape = [batch, 1, 1, 1]
+        shape[axis] = size
+        return ops.reshape(keep, shape)
+
+    def call(self, inputs, training=False):
+        if not training or (self.freq_masks == 0 and self.time_masks == 0):
+            return inputs
+        ops = keras.ops
+        shape = ops.shape(inputs)
+        batch, bins, frames = shape[0], shape[1], shape[2]
+        keep = ops.logical_and(self._masks(batch, bins, self.freq_masks, self.max_freq, 1),
+                               self._masks(batch, frames, self.time_masks, self.max_time, 2))
+        return ops.where(keep, inputs, ops.cast(self.mask_value, inputs.dtype))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return super().get_config() | dict(freq_masks=self.freq_masks, max_freq=self.max_freq,
+                                           time_masks=self.time_masks, max_time=self.max_time,
+                                           mask_value=self.mask_value, seed=self.seed)
+
+
+def spec_augment(S, freq_masks=2, max_freq=16, time_masks=2, max_time=40, mask_value=None, rng=None):
+    """Mask one spectrogram ``(bins, frames)`` the way :class:`SpecAugment` does in training.
+
+    ``mask_value`` defaults to the spectrogram's mean, the value the layer's 0 stands for
+    after normalisation.
+    """
+    S = np.asarray(S, dtype=np.float32)
+    if S.ndim != 2:
+        raise ValueError(f"expected one spectrogram (bins, frames), got shape {S.shape}")
+    seed = int(_rng(rng).integers(2**31))
+    layer = SpecAugment(freq_masks, max_freq, time_masks, max_time,
+                        mask_value=float(S.mean() if mask_value is None else mask_value), seed=seed)
+    return keras.ops.convert_to_numpy(layer(S[None, :, :, None], training=True))[0, :, :, 0]

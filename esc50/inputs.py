@@ -1,0 +1,93 @@
+"""What each model reads: features of whole clips, and the windows a clip is judged by.
+
+A model's input for a clip comes from one feature kind and configuration (cached by
+:mod:`esc50.extraction`), optionally transformed (Piczak's CNN adds deltas as a channel).
+A clip is classified from one or more windows of that input (one for ``mel_cnn`` and
+``seed_cnn``, Piczak's 0.95 s segments for ``piczak_cnn``) whose probabilities are averaged.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import librosa
+import numpy as np
+
+from .extraction import KINDS, extract
+from .features import DEFAULT_CONFIG, FeatureConfig
+
+LOG_MEL_FLOOR = -100.0
+"""dB level of digital silence in :func:`esc50.features.log_mel`."""
+
+
+def _with_deltas(X):
+    """``(..., bands, frames)`` -> ``(..., bands, frames, 2)``: the log-mel and its deltas."""
+    return np.stack([X, librosa.feature.delta(X, axis=-1)], axis=-1).astype(np.float32)
+
+
+def segments(X, width=41, hop=20):
+    """Cut ``(clips, bands, frames, ...)`` into overlapping windows along frames.
+
+    Returns ``(clips, windows, bands, width, ...)``: Piczak's short segments are 41 frames
+    with 50 % overlap.
+    """
+    X = np.asarray(X)
+    if X.shape[2] < width:
+        raise ValueError(f"clips of {X.shape[2]} frames are shorter than one {width}-frame segment")
+    starts = range(0, X.shape[2] - width + 1, hop)
+    return np.stack([X[:, :, s:s + width] for s in starts], axis=1)
+
+
+@dataclass(frozen=True)
+class ModelInput:
+    """How one model's inputs are made.
+
+    Attributes
+    ----------
+    kind : str
+        Feature kind of :func:`esc50.extraction.extract`.
+    config : FeatureConfig
+    transform : callable, optional
+        Whole-clip features -> model features (e.g. adding deltas).
+    window : callable, optional
+        ``(clips, ...)`` -> ``(clips, windows, ...)``; None means one window, the whole clip.
+    channel : bool
+        Add a trailing channel axis (a 2D CNN on a one-channel image).
+    """
+
+    kind: str
+    config: FeatureConfig
+    transform: Callable | None = None
+    window: Callable | None = None
+    channel: bool = False
+
+    def clips(self, root=None, meta=None, *, cache_dir=None, progress=True):
+        """Model features of every clip of ``meta``: ``(clips, ...)``."""
+        X = extract(self.kind, root, meta, self.config, cache_dir=cache_dir, progress=progress)
+        return self._finish(X)
+
+    def from_waveform(self, y):
+        """Model features of one waveform sampled at ``config.sample_rate``: ``(1, ...)``."""
+        return self._finish(KINDS[self.kind].compute(y, self.config)[None])
+
+    def windows(self, X):
+        """``(clips, ...)`` -> ``(clips, windows, ...)``."""
+        return X[:, None] if self.window is None else self.window(X)
+
+    def _finish(self, X):
+        if self.transform is not None:
+            X = self.transform(X)
+        return X[..., None] if self.channel else X
+
+
+PICZAK_CONFIG = FeatureConfig(sample_rate=22050, n_fft=1024, hop_length=512, n_mels=60)
+"""Piczak (2015): 22.05 kHz, 1024-sample windows, hop 512 (23 ms), 60 mel bands."""
+
+WAVEFORM_CONFIG = FeatureConfig(sample_rate=16000)
+"""The seed's CNN reads 80000 samples: 5 s at 16 kHz."""
+
+MODEL_INPUTS = {
+    "mel_cnn": ModelInput("logmel", DEFAULT_CONFIG, channel=True),
+    "piczak_cnn": ModelInput("logmel", PICZAK_CONFIG, transform=_with_deltas, window=segments),
+    "seed_cnn": ModelInput("waveform", WAVEFORM_CONFIG),
+}

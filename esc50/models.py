@@ -1,0 +1,146 @@
+"""The course's Keras Sequential models, each a function that returns an uncompiled model.
+
+=============  =============================  ==================================================
+model          input, one example              idea
+=============  =============================  ==================================================
+mel_cnn        log-mel (128, 431, 1)           VGG-style conv blocks, SpecAugment, global pooling
+piczak_cnn     log-mel + deltas (60, 41, 2)    Piczak's 2015 baseline on 0.95 s segments
+seed_cnn       waveform at 16 kHz (80000,)     the seed notebook's raw-waveform CNN, on all 5 s
+=============  =============================  ==================================================
+
+Parameter counts are printed by ``model.summary()`` and listed in :data:`PARAMETERS`
+(checked by the tests). Input normalisation is part of each spectrogram model: pass the
+training folds' per-band ``mean`` and ``variance`` (see :func:`esc50.training.band_stats`),
+so a saved model takes raw features and needs nothing else to predict.
+"""
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+from .augment import SpecAugment
+from .dataset import N_CLASSES
+
+PARAMETERS = {"mel_cnn": 1_187_410, "mel_cnn_quick": 301_122, "piczak_cnn": 26_534_130, "seed_cnn": 302_930}
+"""Trainable plus non-trainable parameters of each model at its default size (and of the
+``quick`` width of ``mel_cnn``), with 50 classes."""
+
+
+def _conv_bn_relu(filters, kernel_size=3, strides=1, padding="same"):
+    return [layers.Conv2D(filters, kernel_size, strides=strides, padding=padding, use_bias=False),
+            layers.BatchNormalization(), layers.ReLU()]
+
+
+def mel_cnn(input_shape=(128, 431, 1), n_classes=N_CLASSES, *, width=32, blocks=4, downsample=(2, 2),
+            dropout=0.3, mean=0.0, variance=1.0, spec_augment=None, seed=None, name="mel_cnn"):
+    """A VGG-style CNN on log-mel spectrograms, with SpecAugment while training.
+
+    normalise -> SpecAugment -> average-pool ``downsample`` -> ``blocks`` x (two 3x3 conv with
+    batch norm and ReLU, then 2x2 max-pool; the last block has no pool) -> global average
+    pool -> dropout -> softmax. Widths double per block from ``width``.
+
+    Parameters
+    ----------
+    input_shape : tuple, default (128, 431, 1)
+        Mel bands, frames, channels. Frames may be None: global pooling accepts any length.
+    n_classes : int, default 50
+    width : int, default 32
+        Filters of the first block: 32 gives 1.2 M parameters, 16 (the ``quick`` preset) 0.3 M.
+    blocks : int, default 4
+    downsample : tuple or None, default (2, 2)
+        Average-pool the input first: 128 bands x 11.6 ms frames become 64 x 23 ms, a quarter
+        of the compute for the same receptive field in Hz and seconds. None keeps full resolution.
+    dropout : float, default 0.3
+    mean, variance : float or array of shape (bands,)
+        Input normalisation per mel band, fitted on the training folds.
+    spec_augment : dict, optional
+        Arguments of :class:`esc50.augment.SpecAugment` (default: 2 masks of up to 16 bands and
+        2 of up to 40 frames, in input resolution); ``{}``-like falsy values other than None
+        (``False``) disable it.
+    seed : int, optional
+        Seed of the SpecAugment masks.
+    """
+    if width < 1 or blocks < 1:
+        raise ValueError(f"width and blocks must be positive, got width={width}, blocks={blocks}")
+    model = keras.Sequential(name=name)
+    model.add(keras.Input(input_shape))
+    model.add(layers.Normalization(axis=1, mean=mean, variance=variance, name="normalise"))
+    if spec_augment is not False:
+        model.add(SpecAugment(**(spec_augment or {}), seed=seed, name="spec_augment"))
+    if downsample:
+        model.add(layers.AveragePooling2D(downsample, name="downsample"))
+    for i in range(blocks):
+        for layer in _conv_bn_relu(width * 2**i) + _conv_bn_relu(width * 2**i):
+            model.add(layer)
+        if i < blocks - 1:
+            model.add(layers.MaxPooling2D(2))
+    model.add(layers.GlobalAveragePooling2D())
+    model.add(layers.Dropout(dropout))
+    model.add(layers.Dense(n_classes, activation="softmax"))
+    return model
+
+
+def piczak_cnn(input_shape=(60, 41, 2), n_classes=N_CLASSES, *, mean=0.0, variance=1.0, l2=0.001,
+               name="piczak_cnn"):
+    """Piczak's CNN (MLSP 2015), the ESC-50 CNN baseline: 64.5 % in the paper.
+
+    Input: 60 log-mel bands by 41 frames (0.95 s at 22.05 kHz, hop 512), with the deltas as a
+    second channel. Two conv layers (80 filters of 57x6, max-pool 4x3 with stride 1x3,
+    dropout; 80 of 1x3, max-pool 1x3), two dense layers of 5000 ReLU units with dropout 0.5,
+    softmax. L2 weight decay 0.001 on the weights, as in the paper. A clip is classified by
+    averaging the probabilities of its segments (:func:`esc50.inputs.segments`).
+    """
+    reg = keras.regularizers.L2(l2) if l2 else None
+    return keras.Sequential([
+        keras.Input(input_shape),
+        layers.Normalization(axis=(1, 3), mean=mean, variance=variance, name="normalise"),
+        layers.Conv2D(80, (57, 6), activation="relu", kernel_regularizer=reg),
+        layers.MaxPooling2D((4, 3), strides=(1, 3)),
+        layers.Dropout(0.5),
+        layers.Conv2D(80, (1, 3), activation="relu", kernel_regularizer=reg),
+        layers.MaxPooling2D((1, 3), strides=(1, 3)),
+        layers.Flatten(),
+        layers.Dense(5000, activation="relu", kernel_regularizer=reg),
+        layers.Dropout(0.5),
+        layers.Dense(5000, activation="relu", kernel_regularizer=reg),
+        layers.Dropout(0.5),
+        layers.Dense(n_classes, activation="softmax", kernel_regularizer=reg),
+    ], name=name)
+
+
+def seed_cnn(input_shape=(80000,), n_classes=N_CLASSES, *, dropout=0.2, name="seed_cnn"):
+    """The seed notebook's raw-waveform CNN (PyTorch ``Net``), ported layer for layer.
+
+    The seed cut each 44.1 kHz clip to its first 80000 samples (1.8 s). Here the clip is
+    resampled to 16 kHz, where the same 80000 samples hold all 5 s, so every layer keeps
+    the seed's shape: two 1x8 convs (16 filters) and a 1x128 max-pool turn the waveform into
+    16 feature rows of 625 steps, which 3x3 conv blocks (32, 64, 128 filters; strides 2 and
+    pools as in the seed) reduce to 256 values; a dense layer gives the 50 classes. Dropout
+    0.2 follows the first conv of each block and, as in the seed, the dense layer.
+    """
+    def conv(filters, strides=1, pad=1):
+        # PyTorch pads symmetrically by `pad`; Keras' "same" with stride 2 would pad differently.
+        return [layers.ZeroPadding2D(pad), *_conv_bn_relu(filters, 3, strides, "valid")]
+
+    return keras.Sequential([
+        keras.Input(input_shape),
+        layers.Reshape((1, input_shape[0], 1)),
+        *_conv_bn_relu(16, (1, 8)), layers.Dropout(dropout),
+        *_conv_bn_relu(16, (1, 8)),
+        layers.MaxPooling2D((1, 128)),
+        # (1, 625, 16) -> (16, 625, 1): the seed's view(-1, 1, 16, 625) makes channels the rows.
+        layers.Reshape((-1, 16)), layers.Permute((2, 1)), layers.Reshape((16, -1, 1)),
+        *conv(32), layers.Dropout(dropout), *conv(32),
+        layers.MaxPooling2D(4),
+        *conv(64, 2, 2), layers.Dropout(dropout), *conv(64, 2, 1),
+        layers.MaxPooling2D(2),
+        *conv(128, 2, 1), layers.Dropout(dropout), *conv(128, 2, 1),
+        layers.MaxPooling2D((1, 2)),
+        layers.Flatten(),
+        layers.Dense(n_classes),
+        layers.Dropout(dropout),
+        layers.Softmax(),
+    ], name=name)
+
+
+BUILDERS = {"mel_cnn": mel_cnn, "piczak_cnn": piczak_cnn, "seed_cnn": seed_cnn}

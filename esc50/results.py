@@ -1,0 +1,94 @@
+"""Results files: one JSON per cross-validation run, the same shape for CNNs and baselines.
+
+A results file holds the configuration, the machine, each fold's accuracy and timings, the
+mean and standard deviation over folds, and every clip's prediction (its top 5 classes with
+probabilities), from which :mod:`esc50.evaluation` derives every report and figure.
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from .dataset import quick_mode
+from .fileio import atomic_write, output_dir
+
+RESULTS_ENV = "ESC50_RESULTS"
+TOP_K = 5
+
+
+def results_dir():
+    """``$ESC50_RESULTS``, else the repository's ``results/`` (``./results`` outside a checkout);
+    quick-mode runs use its ``quick/`` subfolder, so tests never overwrite real results."""
+    base = output_dir("results", RESULTS_ENV)
+    return base / "quick" if quick_mode() else base
+
+
+def machine():
+    """What a run ran on: enough to compare timings honestly."""
+    import keras
+
+    info = {"cpus": os.cpu_count(), "processor": platform.processor() or platform.machine(),
+            "system": platform.system(), "python": sys.version.split()[0], "numpy": np.__version__,
+            "keras": keras.__version__, "backend": keras.backend.backend()}
+    if info["backend"] == "tensorflow":
+        import tensorflow as tf
+
+        info["tensorflow"] = tf.__version__
+        info["gpus"] = [d.name for d in tf.config.list_physical_devices("GPU")]
+    return info
+
+
+def clip_predictions(meta, proba, fold):
+    """One record per clip: file, fold, true and predicted class, top-5 ``[class, probability]``."""
+    proba = np.asarray(proba)
+    top = np.argsort(-proba, axis=1)[:, :TOP_K]
+    return [{"filename": name, "fold": int(fold), "target": int(target), "predicted": int(t[0]),
+             "top5": [[int(c), round(float(p[c]), 4)] for c in t]}
+            for name, target, t, p in zip(meta["filename"], meta["target"], top, proba)]
+
+
+def summarise(name, config, folds, extra=None):
+    """Assemble a results dict from per-fold records (each with ``accuracy`` and ``predictions``)."""
+    acc = np.array([f["accuracy"] for f in folds])
+    predictions = [p for f in folds for p in f.pop("predictions")]
+    return {
+        "name": name,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "config": config,
+        "machine": machine(),
+        # Population std over the folds, as ESC-50 papers report it.
+        "accuracy": {"mean": float(acc.mean()), "std": float(acc.std()), "folds": acc.tolist()},
+        "folds": folds,
+        **(extra or {}),
+        "predictions": predictions,
+    }
+
+
+def save_results(results, directory=None):
+    """Write ``results`` to ``<directory>/<name>.json`` atomically; return the path."""
+    path = Path(directory or results_dir()) / f"{results['name']}.json"
+    with atomic_write(path, "w") as f:
+        json.dump(results, f, indent=1)
+    return path
+
+
+def load_results(name_or_path, directory=None):
+    """Read a results file by run name (looked up in :func:`results_dir`) or by path."""
+    path = Path(name_or_path)
+    if path.suffix != ".json":
+        path = Path(directory or results_dir()) / f"{name_or_path}.json"
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such results file; train or run a baseline first "
+                                f"(python -m esc50 train / baseline)")
+    try:
+        results = json.loads(path.read_text())
+        results["accuracy"]["mean"], results["predictions"]
+    except (json.JSONDecodeError, KeyError, TypeError) as err:
+        raise ValueError(f"{path}: not an esc50 results file ({err})") from None
+    return results

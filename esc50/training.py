@@ -1,0 +1,402 @@
+"""Training Keras models with 5-fold cross-validation over the official ESC-50 folds.
+
+For each test fold, the next fold (cyclically) is the validation fold, used to pick the best
+epoch; the other three folds are the training data, and the input normalisation is fitted
+on them alone. Nothing about the test fold influences training or model selection.
+
+Use :data:`PRESETS` by name (``cross_validate("mel_cnn_quick")``) or a :class:`TrainConfig`.
+"""
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from . import augment as aug
+from .dataset import FOLDS, data_dir, load_meta
+from .fileio import output_dir
+from .inputs import LOG_MEL_FLOOR, MODEL_INPUTS
+from .models import BUILDERS
+from .results import clip_predictions, results_dir, save_results, summarise
+
+MODELS_ENV = "ESC50_MODELS"
+
+
+def models_dir():
+    """``$ESC50_MODELS``, else the repository's ``models/`` (``./models`` outside a checkout)."""
+    return output_dir("models", MODELS_ENV)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that defines a training run; saved with its results.
+
+    Parameters
+    ----------
+    model : {"mel_cnn", "piczak_cnn", "seed_cnn"}
+    model_args : dict
+        Keyword arguments of the model's builder in :mod:`esc50.models`.
+    epochs, batch_size : int
+    optimizer : {"adamw", "adam", "sgd"}
+        "sgd" is Nesterov momentum 0.9, as Piczak trained.
+    learning_rate : float
+        Peak rate; with ``schedule="cosine"`` it decays to 0 over the run.
+    weight_decay : float
+        Decoupled weight decay (AdamW only).
+    schedule : {"cosine", "constant"}
+    augment : dict
+        Per-example augmentations, each applied with probability 0.5: ``shift`` (max
+        fraction of the clip), ``gain`` (range of volume factors), ``noise`` (std, waveforms
+        only); and ``mixup`` (Beta alpha) on whole batches. Empty: none.
+    patience : int, optional
+        Stop when validation accuracy has not improved for this many epochs.
+    drop_silent : bool
+        Leave silent windows out of training (Piczak's segments of digital silence).
+    seed : int
+    """
+
+    model: str = "mel_cnn"
+    model_args: dict = field(default_factory=dict)
+    epochs: int = 60
+    batch_size: int = 32
+    optimizer: str = "adamw"
+    learning_rate: float = 1e-3
+    weight_decay: float = 1e-4
+    schedule: str = "cosine"
+    augment: dict = field(default_factory=dict)
+    patience: int | None = None
+    drop_silent: bool = False
+    seed: int = 42
+
+    def __post_init__(self):
+        if self.model not in BUILDERS:
+            raise ValueError(f"unknown model {self.model!r}; choose one of {sorted(BUILDERS)}")
+        if self.optimizer not in ("adamw", "adam", "sgd"):
+            raise ValueError(f"unknown optimizer {self.optimizer!r}; choose adamw, adam or sgd")
+        if self.schedule not in ("cosine", "constant"):
+            raise ValueError(f"unknown schedule {self.schedule!r}; choose cosine or constant")
+        unknown = set(self.augment) - {"shift", "gain", "noise", "mixup"}
+        if unknown:
+            raise ValueError(f"unknown augmentation(s) {sorted(unknown)}; use shift, gain, noise, mixup")
+        if self.epochs < 1 or self.batch_size < 1:
+            raise ValueError(f"epochs and batch_size must be positive, got {self.epochs}, {self.batch_size}")
+
+
+PRESETS = {
+    "mel_cnn": TrainConfig("mel_cnn", dict(width=32), epochs=80, batch_size=32, learning_rate=2e-3,
+                           weight_decay=1e-3, augment=dict(shift=0.2, gain=(0.5, 2.0), mixup=0.2)),
+    "mel_cnn_quick": TrainConfig("mel_cnn", dict(width=16), epochs=30, batch_size=32, learning_rate=3e-3,
+                                 weight_decay=1e-3, augment=dict(shift=0.2, gain=(0.5, 2.0), mixup=0.2)),
+    "piczak_cnn": TrainConfig("piczak_cnn", epochs=40, batch_size=500, optimizer="sgd", learning_rate=0.002,
+                              schedule="constant", drop_silent=True),
+    "seed_cnn": TrainConfig("seed_cnn", epochs=20, batch_size=64, optimizer="adam", learning_rate=3e-4,
+                            schedule="constant", augment=dict(noise=0.005, shift=0.2, gain=(1.5, 2.5))),
+}
+"""Named configurations. ``mel_cnn_quick`` is the CPU-friendly one; ``piczak_cnn`` and
+``seed_cnn`` keep their authors' optimiser settings (the seed: Adam 3e-4, 20 epochs, batch
+64, its three waveform augmentations, now actually used in training)."""
+
+
+def get_config(preset, **overrides):
+    """A preset by name (or a TrainConfig), with fields replaced by ``overrides``."""
+    if isinstance(preset, str):
+        if preset not in PRESETS:
+            raise ValueError(f"unknown preset {preset!r}; choose one of {sorted(PRESETS)}")
+        preset = PRESETS[preset]
+    return replace(preset, **overrides)
+
+
+def validation_fold(test_fold, folds=FOLDS):
+    """The fold after ``test_fold``, cyclically: 1 -> 2, ..., 5 -> 1."""
+    folds = sorted(folds)
+    return folds[(folds.index(test_fold) + 1) % len(folds)]
+
+
+def band_stats(X, axes):
+    """Mean and variance of ``X`` per position along ``axes`` (the model's normalisation axes),
+    pooled over all other axes; computed in float64."""
+    keep = {a % X.ndim for a in axes}
+    over = tuple(a for a in range(X.ndim) if a not in keep)
+    mean = X.mean(axis=over, dtype=np.float64)
+    var = np.square(X - mean.reshape([X.shape[a] if a in keep else 1 for a in range(X.ndim)])).mean(axis=over)
+    return mean.astype(np.float32), np.maximum(var, 1e-6).astype(np.float32)
+
+
+class Batches(keras.utils.PyDataset):
+    """Shuffled, augmented, one-hot batches from an array of examples, reproducible from a seed.
+
+    Each batch draws its randomness from ``(seed, epoch, batch index)``, so results do not
+    depend on the order or the number of workers that build batches.
+    """
+
+    def __init__(self, x, labels, n_classes, batch_size, *, augment=None, time_axis=-1, floor=None,
+                 shuffle=True, seed=0, **kwargs):
+        super().__init__(**kwargs)
+        if len(x) != len(labels):
+            raise ValueError(f"{len(x)} examples but {len(labels)} labels")
+        self.x, self.labels = x, np.asarray(labels)
+        self.n_classes, self.batch_size = n_classes, batch_size
+        self.augment, self.time_axis, self.floor = dict(augment or {}), time_axis, floor
+        self.shuffle, self.seed, self.epoch = shuffle, seed, 0
+        self._order()
+
+    def _order(self):
+        n = len(self.labels)
+        self.order = np.random.default_rng([self.seed, self.epoch]).permutation(n) if self.shuffle else np.arange(n)
+
+    def __len__(self):
+        return math.ceil(len(self.labels) / self.batch_size)
+
+    def __getitem__(self, i):
+        idx = np.sort(self.order[i * self.batch_size:(i + 1) * self.batch_size])  # sorted: memory-map friendly
+        x = np.array(self.x[idx], dtype=np.float32)
+        y = np.eye(self.n_classes, dtype=np.float32)[self.labels[idx]]
+        if self.augment:
+            rng = np.random.default_rng([self.seed, self.epoch, i])
+            x, y = augment_batch(x, y, self.augment, rng, time_axis=self.time_axis, floor=self.floor)
+        return x, y
+
+    def on_epoch_end(self):
+        self.epoch += 1
+        self._order()
+
+
+def augment_batch(x, y, augment, rng, *, time_axis=-1, floor=None):
+    """Apply a :class:`TrainConfig` ``augment`` dict to a batch, in place.
+
+    ``time_axis`` is the time axis of one example. ``floor`` set means ``x`` is a spectrogram
+    in dB with that silence level: a gain is then an offset in dB and shifts fill with the
+    floor; otherwise ``x`` holds waveforms.
+    """
+    for j in range(len(x)):
+        if "shift" in augment and rng.random() < 0.5:
+            moved = np.moveaxis(x[j], time_axis, -1)
+            moved[...] = aug.time_shift(moved, augment["shift"], rng, fill=0.0 if floor is None else floor)
+        if "gain" in augment and rng.random() < 0.5:
+            low, high = augment["gain"]
+            if floor is None:
+                x[j] = aug.scale_volume(x[j], low, high, rng)
+            else:
+                x[j] = np.maximum(x[j] + aug.gain_db(low, high, rng), floor)
+        if "noise" in augment and floor is None and rng.random() < 0.5:
+            x[j] = aug.add_noise(x[j], augment["noise"], rng)
+    if "mixup" in augment:
+        x, y = aug.mixup(x, y, augment["mixup"], rng)
+    return x, y
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Records each epoch's wall time in seconds."""
+
+    def on_train_begin(self, logs=None):
+        self.seconds = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self._start)
+
+
+def build_model(config, n_classes, input_shape, mean=None, variance=None, steps_per_epoch=None):
+    """Build and compile the model of ``config`` (the cosine schedule needs ``steps_per_epoch``)."""
+    builder = BUILDERS[config.model]
+    kwargs = dict(config.model_args)
+    if mean is not None:
+        kwargs |= dict(mean=mean, variance=variance)
+    if config.model == "mel_cnn":
+        kwargs.setdefault("seed", config.seed)
+    model = builder(input_shape, n_classes, **kwargs)
+    model.compile(optimizer=_optimizer(config, steps_per_epoch), loss="categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
+def _optimizer(config, steps_per_epoch=None):
+    lr = config.learning_rate
+    if config.schedule == "cosine" and steps_per_epoch:
+        lr = keras.optimizers.schedules.CosineDecay(lr, decay_steps=config.epochs * steps_per_epoch,
+                                                    warmup_target=None)
+    if config.optimizer == "adamw":
+        return keras.optimizers.AdamW(lr, weight_decay=config.weight_decay)
+    if config.optimizer == "adam":
+        return keras.optimizers.Adam(lr)
+    return keras.optimizers.SGD(lr, momentum=0.9, nesterov=True)
+
+
+NORM_AXES = {"mel_cnn": (1,), "piczak_cnn": (1, 3), "seed_cnn": None}
+"""Axes of each model's input normalisation (bands, and channels for Piczak's deltas)."""
+
+
+def train_fold(config, X, labels, train_idx, val_idx, *, n_classes, verbose=2):
+    """Train one model on ``X[train_idx]``, choosing the epoch by accuracy on ``X[val_idx]``.
+
+    ``X`` holds whole-clip model inputs (see :mod:`esc50.inputs`); windowed models train
+    on every window of their clips. Returns the model with its best validation weights,
+    the history and the per-epoch seconds.
+    """
+    spec = MODEL_INPUTS[config.model]
+    keras.utils.set_random_seed(config.seed)
+    x_train, y_train = _windows(spec, X[train_idx], labels[train_idx], drop_silent=config.drop_silent)
+    x_val, y_val = _windows(spec, X[val_idx], labels[val_idx])
+    mean = variance = None
+    if NORM_AXES[config.model] is not None:
+        mean, variance = band_stats(x_train, NORM_AXES[config.model])
+    batches = Batches(x_train, y_train, n_classes, config.batch_size, augment=config.augment,
+                      time_axis=0 if spec.kind == "waveform" else 1,
+                      floor=None if spec.kind == "waveform" else LOG_MEL_FLOOR, seed=config.seed)
+    model = build_model(config, n_classes, x_train.shape[1:], mean, variance, steps_per_epoch=len(batches))
+    timer = EpochTimer()
+    best = keras.callbacks.EarlyStopping("val_accuracy", patience=config.patience or config.epochs,
+                                         restore_best_weights=True, mode="max")
+    history = model.fit(batches, validation_data=(x_val, np.eye(n_classes, dtype=np.float32)[y_val]),
+                        epochs=config.epochs, callbacks=[timer, best], verbose=verbose)
+    return model, {k: [round(float(v), 5) for v in vs] for k, vs in history.history.items()}, timer.seconds
+
+
+def _windows(spec, X, labels, drop_silent=False):
+    """Whole-clip inputs -> one training example per window, with the clip's label."""
+    if spec.window is None:
+        return X, np.asarray(labels)
+    W = spec.windows(np.asarray(X))
+    x = W.reshape((-1,) + W.shape[2:])
+    y = np.repeat(labels, W.shape[1])
+    if drop_silent:
+        loud = x[..., 0].max(axis=tuple(range(1, x.ndim - 1))) > LOG_MEL_FLOOR + 20
+        x, y = x[loud], y[loud]
+    return x, y
+
+
+def predict_clips(model, X, spec, batch_size=64):
+    """Class probabilities per clip: the mean over the clip's windows. ``(clips, classes)``."""
+    W = spec.windows(X)
+    flat = W.reshape((-1,) + W.shape[2:])
+    # predict_on_batch per chunk: model.predict's per-call set-up costs more than one clip's work.
+    proba = np.concatenate([np.asarray(model.predict_on_batch(flat[i:i + batch_size]))
+                            for i in range(0, len(flat), batch_size)])
+    return proba.reshape(W.shape[0], W.shape[1], -1).mean(axis=1)
+
+
+def cross_validate(preset="mel_cnn_quick", root=None, *, name=None, folds=FOLDS, meta=None, verbose=2,
+                   save=True, save_models=True, resume=True, progress=True, **overrides):
+    """Cross-validate a model over the official folds and write ``results/<name>.json``.
+
+    Parameters
+    ----------
+    preset : str or TrainConfig
+        A name from :data:`PRESETS`, or a configuration.
+    root : str or Path, optional
+        Dataset folder (see :func:`esc50.dataset.data_dir`).
+    name : str, optional
+        Run name for the results file and the models folder; default: the preset's name or
+        the model's.
+    folds : sequence of int
+        Test folds to run (all five for a reportable result).
+    meta : pandas.DataFrame, optional
+        Clips to use (e.g. :func:`esc50.dataset.esc10`); default all of ``root``.
+    verbose : int
+        Keras ``fit`` verbosity: 1 progress bars, 2 one line per epoch, 0 silent.
+    save, save_models : bool
+        Write the results file; save each fold's best model as ``models/<name>/fold<k>.keras``.
+    resume : bool
+        Reuse folds already finished by an interrupted run with the same configuration
+        (kept in ``results/tmp/<name>/``).
+    **overrides
+        Fields of :class:`TrainConfig` to change, e.g. ``epochs=2``.
+
+    Returns
+    -------
+    dict
+        The results (see :mod:`esc50.results`).
+    """
+    config = get_config(preset, **overrides)
+    name = name or (preset if isinstance(preset, str) else config.model)
+    root = data_dir(root)
+    meta = (load_meta(root) if meta is None else meta).reset_index(drop=True)
+    n_classes = int(meta["target"].max()) + 1
+    spec = MODEL_INPUTS[config.model]
+    start = time.perf_counter()
+    X = spec.clips(root, meta, progress=progress)
+    feature_seconds = time.perf_counter() - start
+    labels = meta["target"].to_numpy()
+    config_dict = asdict(config)
+    partial = results_dir() / "tmp" / name
+    records = []
+    for fold in folds:
+        record = _load_partial(partial / f"fold{fold}.json", config_dict) if resume else None
+        if record is None:
+            record = _run_fold(config, X, labels, meta, fold, n_classes, name, verbose, save_models)
+            if save:
+                _save_partial(partial / f"fold{fold}.json", config_dict, record)
+        if verbose:
+            print(f"{name}: fold {fold}: test accuracy {record['accuracy']:.3f} "
+                  f"(best epoch {record['best_epoch']}, {record['seconds']:.0f} s)", flush=True)
+        records.append(record)
+    results = summarise(name, config_dict, records, {"n_clips": len(meta), "n_classes": n_classes,
+                                                      "feature_seconds": round(feature_seconds, 2)})
+    if verbose:
+        acc = results["accuracy"]
+        print(f"{name}: {len(folds)}-fold accuracy {acc['mean']:.3f} +- {acc['std']:.3f}")
+    if save:
+        results["path"] = str(save_results(results))
+    return results
+
+
+def _run_fold(config, X, labels, meta, fold, n_classes, name, verbose, save_models):
+    spec = MODEL_INPUTS[config.model]
+    folds = meta["fold"].to_numpy()
+    val = validation_fold(fold, sorted(set(folds)))
+    train_idx = np.flatnonzero((folds != fold) & (folds != val))
+    val_idx, test_idx = np.flatnonzero(folds == val), np.flatnonzero(folds == fold)
+    start = time.perf_counter()
+    model, history, epoch_seconds = train_fold(config, X, labels, train_idx, val_idx, n_classes=n_classes,
+                                               verbose=verbose)
+    train_seconds = time.perf_counter() - start
+    proba = predict_clips(model, X[test_idx], spec)
+    record = {
+        "test_fold": int(fold), "val_fold": int(val),
+        "accuracy": float((proba.argmax(1) == labels[test_idx]).mean()),
+        "best_epoch": int(np.argmax(history["val_accuracy"])) + 1,
+        "val_accuracy": max(history["val_accuracy"]),
+        "epochs": len(epoch_seconds), "seconds": round(train_seconds, 2),
+        "seconds_per_epoch": round(float(np.mean(epoch_seconds)), 3),
+        "history": history,
+        "predictions": clip_predictions(meta.iloc[test_idx], proba, fold),
+    }
+    if save_models:
+        record["model_path"] = str(save_model(model, models_dir() / name / f"fold{fold}.keras"))
+    return record
+
+
+def save_model(model, path):
+    """``model.save`` to a temporary name, then rename: no half-written ``.keras`` files."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.tmp.keras")
+    try:
+        model.save(tmp)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def _save_partial(path, config, record):
+    from .fileio import atomic_write
+
+    with atomic_write(path, "w") as f:
+        json.dump({"config": config, "record": record}, f)
+
+
+def _load_partial(path, config):
+    try:
+        saved = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return None
+    # A round trip through JSON turns tuples into lists; compare like with like.
+    return saved["record"] if saved.get("config") == json.loads(json.dumps(config)) else None
