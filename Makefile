@@ -29,8 +29,12 @@ notebooks: install
 			--ExecutePreprocessor.timeout=-1 "$$nb" || exit 1; \
 	done
 
+# Feature speed, the baselines and leakage demo, then every model's 5-fold results (reused when
+# results/ already has them for the current configuration; FRESH=1 retrains: hours on a CPU).
 benchmark: install
 	$(PY) benchmarks/features.py
+	$(PY) benchmarks/baselines.py
+	$(PY) benchmarks/models.py $(if $(FRESH),--fresh)
 
 # Rebuild the shipped sample from a full copy of the data (maintainers only).
 sample: install

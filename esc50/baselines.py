@@ -13,7 +13,8 @@ import time
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.ensemble import RandomForestClassifier, VotingClassifier
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import ShuffleSplit
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
@@ -31,18 +32,23 @@ def make_baseline(name, seed=0):
         "knn": lambda: make_pipeline(StandardScaler(), KNeighborsClassifier(n_neighbors=5, weights="distance")),
         "svm": lambda: make_pipeline(StandardScaler(), SVC(C=10, gamma="scale", probability=True, random_state=seed)),
         "random_forest": lambda: make_pipeline(RandomForestClassifier(n_estimators=500, n_jobs=-1, random_state=seed)),
-        "gradient_boosting": lambda: make_pipeline(HistGradientBoostingClassifier(
-            max_iter=200, learning_rate=0.1, max_leaf_nodes=15, l2_regularization=1.0, early_stopping=False,
-            random_state=seed)),
+        "ensemble": lambda: make_pipeline(StandardScaler(), VotingClassifier([
+            ("svm", SVC(C=10, gamma="scale", probability=True, random_state=seed)),
+            ("random_forest", RandomForestClassifier(n_estimators=500, n_jobs=-1, random_state=seed)),
+            ("logistic", LogisticRegression(C=0.1, max_iter=2000)),
+        ], voting="soft")),
     }
     if name not in models:
         raise ValueError(f"unknown baseline {name!r}; choose one of {BASELINES}")
     return models[name]()
 
 
-BASELINES = ("knn", "svm", "random_forest", "gradient_boosting")
+BASELINES = ("knn", "svm", "random_forest", "ensemble")
 """k-nearest neighbours (k=5, distance-weighted), an RBF support vector machine (C=10),
-a random forest (500 trees; Piczak's 2015 baseline was one) and histogram gradient boosting."""
+a random forest (500 trees; Piczak's 2015 baseline was one), and the stronger one: a soft
+vote of the SVM, the forest and a logistic regression, which make different mistakes.
+(Histogram gradient boosting was tried first: 56.8 % on fold 1, below the SVM, for 8
+minutes per fold on 2 cores shared with a CNN run.)"""
 
 FEATURE_SETS = ("summary", "seed")
 """``summary``: 341 statistics of frame-wise features; ``seed``: the seed notebook's 27 means."""

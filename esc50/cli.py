@@ -132,7 +132,7 @@ def build_parser():
     p.set_defaults(func=_features)
 
     from .baselines import BASELINES, FEATURE_SETS
-    from .training import PRESETS
+    from .presets import PRESETS
 
     p = sub.add_parser("train", help="cross-validate a CNN over the 5 official folds; write results/<name>.json")
     p.add_argument("preset", nargs="?", default="mel_cnn_quick", choices=sorted(PRESETS),

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .audio import CLIP_SECONDS, AudioError, is_silent, load_audio
-from .dataset import load_meta, sample_dir
+from .audio import CLIP_SECONDS, AudioError, fix_length, is_silent, load_audio
+from .dataset import DURATION_TOLERANCE, load_meta, sample_dir
 from .evaluation import class_names
 from .inputs import MODEL_INPUTS
 from .training import models_dir, predict_clips
@@ -108,6 +108,8 @@ def predict_file(path, model, *, names=None, hop_seconds=2.5):
     if is_silent(y):
         raise AudioError(f"{path}: the recording is silent (peak below -60 dBFS); nothing to classify")
     size = round(CLIP_SECONDS * sr)
+    if len(y) <= size + DURATION_TOLERANCE * sr:
+        y = fix_length(y, size)  # decoders add a few samples to 5 s clips: still one clip
     windows, starts = sliding_windows(y, size, round(hop_seconds * sr))
     proba = predict_clips(model, np.concatenate([spec.from_waveform(w) for w in windows]), spec)
     names = names or class_names(load_meta(sample_dir()))

@@ -4,14 +4,14 @@ For each test fold, the next fold (cyclically) is the validation fold, used to p
 epoch; the other three folds are the training data, and the input normalisation is fitted
 on them alone. Nothing about the test fold influences training or model selection.
 
-Use :data:`PRESETS` by name (``cross_validate("mel_cnn_quick")``) or a :class:`TrainConfig`.
+Use :data:`esc50.presets.PRESETS` by name (``cross_validate("mel_cnn_quick")``) or a :class:`TrainConfig`.
 """
 from __future__ import annotations
 
 import json
 import math
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict
 from pathlib import Path
 
 import keras
@@ -22,6 +22,7 @@ from .dataset import FOLDS, data_dir, load_meta
 from .fileio import output_dir
 from .inputs import LOG_MEL_FLOOR, MODEL_INPUTS
 from .models import BUILDERS
+from .presets import PRESETS, TrainConfig, get_config  # noqa: F401  (re-exported)
 from .results import clip_predictions, results_dir, save_results, summarise
 
 MODELS_ENV = "ESC50_MODELS"
@@ -32,89 +33,21 @@ def models_dir():
     return output_dir("models", MODELS_ENV)
 
 
-@dataclass(frozen=True)
-class TrainConfig:
-    """Everything that defines a training run; saved with its results.
-
-    Parameters
-    ----------
-    model : {"mel_cnn", "piczak_cnn", "seed_cnn"}
-    model_args : dict
-        Keyword arguments of the model's builder in :mod:`esc50.models`.
-    epochs, batch_size : int
-    optimizer : {"adamw", "adam", "sgd"}
-        "sgd" is Nesterov momentum 0.9, as Piczak trained.
-    learning_rate : float
-        Peak rate; with ``schedule="cosine"`` it decays to 0 over the run.
-    weight_decay : float
-        Decoupled weight decay (AdamW only).
-    schedule : {"cosine", "constant"}
-    augment : dict
-        Per-example augmentations, each applied with probability 0.5: ``shift`` (max
-        fraction of the clip), ``gain`` (range of volume factors), ``noise`` (std, waveforms
-        only); and ``mixup`` (Beta alpha) on whole batches. Empty: none.
-    patience : int, optional
-        Stop when validation accuracy has not improved for this many epochs.
-    drop_silent : bool
-        Leave silent windows out of training (Piczak's segments of digital silence).
-    seed : int
-    """
-
-    model: str = "mel_cnn"
-    model_args: dict = field(default_factory=dict)
-    epochs: int = 60
-    batch_size: int = 32
-    optimizer: str = "adamw"
-    learning_rate: float = 1e-3
-    weight_decay: float = 1e-4
-    schedule: str = "cosine"
-    augment: dict = field(default_factory=dict)
-    patience: int | None = None
-    drop_silent: bool = False
-    seed: int = 42
-
-    def __post_init__(self):
-        if self.model not in BUILDERS:
-            raise ValueError(f"unknown model {self.model!r}; choose one of {sorted(BUILDERS)}")
-        if self.optimizer not in ("adamw", "adam", "sgd"):
-            raise ValueError(f"unknown optimizer {self.optimizer!r}; choose adamw, adam or sgd")
-        if self.schedule not in ("cosine", "constant"):
-            raise ValueError(f"unknown schedule {self.schedule!r}; choose cosine or constant")
-        unknown = set(self.augment) - {"shift", "gain", "noise", "mixup"}
-        if unknown:
-            raise ValueError(f"unknown augmentation(s) {sorted(unknown)}; use shift, gain, noise, mixup")
-        if self.epochs < 1 or self.batch_size < 1:
-            raise ValueError(f"epochs and batch_size must be positive, got {self.epochs}, {self.batch_size}")
-
-
-PRESETS = {
-    "mel_cnn": TrainConfig("mel_cnn", dict(width=32), epochs=80, batch_size=32, learning_rate=2e-3,
-                           weight_decay=1e-3, augment=dict(shift=0.2, gain=(0.5, 2.0), mixup=0.2)),
-    "mel_cnn_quick": TrainConfig("mel_cnn", dict(width=16), epochs=30, batch_size=32, learning_rate=3e-3,
-                                 weight_decay=1e-3, augment=dict(shift=0.2, gain=(0.5, 2.0), mixup=0.2)),
-    "piczak_cnn": TrainConfig("piczak_cnn", epochs=40, batch_size=500, optimizer="sgd", learning_rate=0.002,
-                              schedule="constant", drop_silent=True),
-    "seed_cnn": TrainConfig("seed_cnn", epochs=20, batch_size=64, optimizer="adam", learning_rate=3e-4,
-                            schedule="constant", augment=dict(noise=0.005, shift=0.2, gain=(1.5, 2.5))),
-}
-"""Named configurations. ``mel_cnn_quick`` is the CPU-friendly one; ``piczak_cnn`` and
-``seed_cnn`` keep their authors' optimiser settings (the seed: Adam 3e-4, 20 epochs, batch
-64, its three waveform augmentations, now actually used in training)."""
-
-
-def get_config(preset, **overrides):
-    """A preset by name (or a TrainConfig), with fields replaced by ``overrides``."""
-    if isinstance(preset, str):
-        if preset not in PRESETS:
-            raise ValueError(f"unknown preset {preset!r}; choose one of {sorted(PRESETS)}")
-        preset = PRESETS[preset]
-    return replace(preset, **overrides)
-
-
 def validation_fold(test_fold, folds=FOLDS):
     """The fold after ``test_fold``, cyclically: 1 -> 2, ..., 5 -> 1."""
     folds = sorted(folds)
     return folds[(folds.index(test_fold) + 1) % len(folds)]
+
+
+def fold_split(clip_folds, test_fold):
+    """Indices of the training, validation and test clips when ``test_fold`` is tested.
+
+    ``clip_folds`` is each clip's fold. The validation fold is :func:`validation_fold`.
+    """
+    clip_folds = np.asarray(clip_folds)
+    val = validation_fold(test_fold, sorted(set(clip_folds.tolist())))
+    train = np.flatnonzero((clip_folds != test_fold) & (clip_folds != val))
+    return train, np.flatnonzero(clip_folds == val), np.flatnonzero(clip_folds == test_fold)
 
 
 def band_stats(X, axes):
@@ -301,6 +234,8 @@ def cross_validate(preset="mel_cnn_quick", root=None, *, name=None, folds=FOLDS,
         Clips to use (e.g. :func:`esc50.dataset.esc10`); default all of ``root``.
     verbose : int
         Keras ``fit`` verbosity: 1 progress bars, 2 one line per epoch, 0 silent.
+    progress : bool
+        Show the feature-extraction bar and a line per finished fold.
     save, save_models : bool
         Write the results file; save each fold's best model as ``models/<name>/fold<k>.keras``.
     resume : bool
@@ -333,13 +268,13 @@ def cross_validate(preset="mel_cnn_quick", root=None, *, name=None, folds=FOLDS,
             record = _run_fold(config, X, labels, meta, fold, n_classes, name, verbose, save_models)
             if save:
                 _save_partial(partial / f"fold{fold}.json", config_dict, record)
-        if verbose:
+        if progress:
             print(f"{name}: fold {fold}: test accuracy {record['accuracy']:.3f} "
                   f"(best epoch {record['best_epoch']}, {record['seconds']:.0f} s)", flush=True)
         records.append(record)
     results = summarise(name, config_dict, records, {"n_clips": len(meta), "n_classes": n_classes,
                                                       "feature_seconds": round(feature_seconds, 2)})
-    if verbose:
+    if progress:
         acc = results["accuracy"]
         print(f"{name}: {len(folds)}-fold accuracy {acc['mean']:.3f} +- {acc['std']:.3f}")
     if save:
@@ -349,17 +284,14 @@ def cross_validate(preset="mel_cnn_quick", root=None, *, name=None, folds=FOLDS,
 
 def _run_fold(config, X, labels, meta, fold, n_classes, name, verbose, save_models):
     spec = MODEL_INPUTS[config.model]
-    folds = meta["fold"].to_numpy()
-    val = validation_fold(fold, sorted(set(folds)))
-    train_idx = np.flatnonzero((folds != fold) & (folds != val))
-    val_idx, test_idx = np.flatnonzero(folds == val), np.flatnonzero(folds == fold)
+    train_idx, val_idx, test_idx = fold_split(meta["fold"], fold)
     start = time.perf_counter()
     model, history, epoch_seconds = train_fold(config, X, labels, train_idx, val_idx, n_classes=n_classes,
                                                verbose=verbose)
     train_seconds = time.perf_counter() - start
     proba = predict_clips(model, X[test_idx], spec)
     record = {
-        "test_fold": int(fold), "val_fold": int(val),
+        "test_fold": int(fold), "val_fold": int(validation_fold(fold, sorted(set(meta["fold"])))),
         "accuracy": float((proba.argmax(1) == labels[test_idx]).mean()),
         "best_epoch": int(np.argmax(history["val_accuracy"])) + 1,
         "val_accuracy": max(history["val_accuracy"]),

@@ -46,3 +46,22 @@ def full_data():
     if not root:
         pytest.skip("integration test: set ESC50_DATA to a full copy of ESC-50")
     return Path(root)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_outputs(tmp_path_factory):
+    """Feature caches, results, models and figures of the tests go to temporary folders,
+    never to the user's cache or the repository."""
+    base = tmp_path_factory.mktemp("outputs")
+    saved = {k: os.environ.get(k) for k in ENV_OUTPUTS}
+    for name in ENV_OUTPUTS:
+        os.environ[name] = str(base / name.lower())
+    yield base
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+ENV_OUTPUTS = ("ESC50_CACHE", "ESC50_RESULTS", "ESC50_MODELS", "ESC50_FIGURES")

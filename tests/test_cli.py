@@ -1,7 +1,10 @@
 """The command line, run as users run it."""
+import os
 import subprocess
 import sys
+from pathlib import Path
 
+from esc50 import load_meta, sample_dir
 from esc50.cli import main
 
 
@@ -12,8 +15,11 @@ def run(*args):
 def test_help_lists_the_commands():
     out = run("--help")
     assert out.returncode == 0
-    for command in ("download", "check", "features"):
+    for command in ("download", "check", "features", "train", "baseline", "evaluate", "predict"):
         assert command in out.stdout
+    for command in ("train", "baseline", "evaluate", "predict"):
+        sub = run(command, "--help")
+        assert sub.returncode == 0 and "usage: python -m esc50 " + command in sub.stdout
 
 
 def test_check_the_sample(capsys):
@@ -39,3 +45,36 @@ def test_errors_are_one_clear_line():
     assert out.returncode == 1
     assert out.stderr.startswith("error: /nonexistent/esc50/meta/esc50.csv: no ESC-50 metadata here")
     assert "Traceback" not in out.stderr
+
+
+def test_train_then_evaluate_then_predict(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("ESC50_FIGURES", str(tmp_path / "figures"))
+    assert main(["train", "mel_cnn_quick", "--sample", "--name", "cli", "--folds", "4", "--epochs", "1",
+                 "--verbose", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "cli: fold 4: test accuracy" in out and "cli.json" in out
+    assert main(["evaluate", "cli", "--top", "3", "--figures"]) == 0
+    out = capsys.readouterr().out
+    assert "top-5 accuracy" in out and "most confused pairs" in out and "cli_confusion.png" in out
+    model = next(Path(os.environ["ESC50_MODELS"]).glob("cli/fold4.keras"))
+    clip = next((sample_dir() / "audio").iterdir())
+    assert main(["predict", str(clip), "--model", str(model), "--top", "2"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == str(clip) and len(lines) == 3 and lines[1].strip().endswith(tuple(class_names()))
+
+
+def test_predict_without_a_model_says_how_to_get_one(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "esc50", "predict", "x.wav"], capture_output=True, text=True,
+                         env={**os.environ, "ESC50_MODELS": str(tmp_path)})
+    assert out.returncode == 1 and "python -m esc50 train" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_baseline_on_the_sample(capsys):
+    assert main(["baseline", "knn", "--sample", "--features", "seed"]) == 0
+    assert "baseline_knn_seed: 0.000" in capsys.readouterr().out
+
+
+def class_names():
+    from esc50.evaluation import class_names as names
+
+    return names(load_meta(sample_dir()))

@@ -1,0 +1,189 @@
+"""Accuracy and speed of every model and baseline (`make benchmark`).
+
+For each CNN preset and baseline, a results file in results/ whose configuration matches the
+current code is reused; a missing one is computed (5-fold CV, resumable: hours on a CPU for
+the CNNs). `--fresh` recomputes everything. Then it measures, on this machine:
+- the input pipeline's overhead: an epoch of mel_cnn_quick with batching and augmentation,
+  against the same number of train steps on ready-made batches (goal: <= 1.1x);
+- the latency of classifying one 5 s file, warm (goal: <= 100 ms).
+Writes results/benchmark.json, results/benchmark.md (the README table) and
+figures/benchmark_accuracy.png.
+"""
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import soundfile as sf  # noqa: E402
+
+import esc50  # noqa: E402
+from esc50 import evaluation as ev  # noqa: E402
+from esc50.baselines import BASELINES, cross_validate_baseline  # noqa: E402
+from esc50.fileio import atomic_write  # noqa: E402
+from esc50.inputs import MODEL_INPUTS  # noqa: E402
+from esc50.plots import plot_accuracy_comparison, save_fig  # noqa: E402
+from esc50.presets import PRESETS  # noqa: E402
+from esc50.results import load_results, machine, results_dir  # noqa: E402
+from esc50.training import Batches, band_stats, build_model, cross_validate, fold_split  # noqa: E402
+
+CNNS = ("mel_cnn", "mel_cnn_quick", "piczak_cnn", "seed_cnn")
+GOALS = {"mel_cnn": 0.85, "mel_cnn_quick": 0.75, "piczak_cnn": 0.645, "best_baseline": 0.55,
+         "mel_cnn_quick_minutes": 60, "pipeline_overhead": 1.1, "predict_ms": 100}
+
+
+def existing(name, config=None):
+    """The results file `name` if there is one (and, given `config`, if it was made with it)."""
+    try:
+        run = load_results(name)
+    except FileNotFoundError:
+        return None
+    return run if config is None or run["config"] == json.loads(json.dumps(config)) else None
+
+
+def accuracy_runs(root, fresh, skip_training):
+    runs = []
+    for preset in CNNS:
+        run = None if fresh else existing(preset, asdict(PRESETS[preset]))
+        if run is None and not skip_training:
+            run = cross_validate(preset, root, resume=not fresh)
+        runs.append(run or {"name": preset, "missing": True})
+    for model in BASELINES:
+        name = f"baseline_{model}_summary"
+        run = None if fresh else existing(name)
+        if run is None and not skip_training:
+            run = cross_validate_baseline(model, "summary", root)
+        runs.append(run or {"name": name, "missing": True})
+    return runs
+
+
+def pipeline_overhead(root, steps=20):
+    """Seconds for `steps` batches through fit() with the real pipeline, over the same
+    number of train_on_batch steps on batches already in memory."""
+    config = PRESETS["mel_cnn_quick"]
+    spec = MODEL_INPUTS["mel_cnn"]
+    meta = esc50.load_meta(root)
+    X = spec.clips(root, meta, progress=False)
+    train, _, _ = fold_split(meta["fold"], 1)
+    x_train = X[train]
+    mean, var = band_stats(x_train, (1,))
+    batches = Batches(x_train, meta["target"].to_numpy()[train], 50, config.batch_size, augment=config.augment,
+                      time_axis=1, floor=-100.0, seed=0)
+    model = build_model(config, 50, x_train.shape[1:], mean, var, steps_per_epoch=len(batches))
+    ready = [batches[i] for i in range(steps)]
+    model.train_on_batch(*ready[0])  # compile and warm up
+    start = time.perf_counter()
+    for xb, yb in ready:
+        model.train_on_batch(xb, yb)
+    model_only = time.perf_counter() - start
+
+    class Limited(keras.utils.PyDataset):
+        def __len__(self):
+            return steps
+
+        def __getitem__(self, i):
+            return batches[i]
+
+    model.fit(Limited(), epochs=1, verbose=0)  # builds fit's train function
+    start = time.perf_counter()
+    model.fit(Limited(), epochs=1, verbose=0)
+    with_pipeline = time.perf_counter() - start
+    return {"steps": steps, "batch_size": config.batch_size, "model_only_s": round(model_only, 3),
+            "with_pipeline_s": round(with_pipeline, 3), "ratio": round(with_pipeline / model_only, 3)}
+
+
+def predict_latency(root, repeats=20):
+    """Warm latency of predict_file on one 5 s clip with mel_cnn_quick's architecture (the
+    weights do not change the time, so an untrained model measures it on a fresh clone)."""
+    from esc50.predict import predict_file
+
+    model = build_model(PRESETS["mel_cnn_quick"], 50, (128, 431, 1))
+    clip = esc50.audio_path(root, esc50.load_meta(root)["filename"].iloc[0])
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "clip.wav"
+        sf.write(path, esc50.load_audio(clip)[0], 44100)
+        for _ in range(3):
+            predict_file(path, model)
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            predict_file(path, model)
+            times.append(time.perf_counter() - start)
+    return {"median_ms": round(1000 * statistics.median(times), 1), "max_ms": round(1000 * max(times), 1),
+            "repeats": repeats}
+
+
+def table(runs):
+    rows = ["| model | 5-fold accuracy | per fold | training time per fold | per epoch | machine |",
+            "|---|---|---|---|---|---|"]
+    for run in sorted(runs, key=lambda r: -r.get("accuracy", {}).get("mean", -1)):
+        if run.get("missing"):
+            rows.append(f"| {run['name']} | not run yet | | | | |")
+            continue
+        acc, folds = run["accuracy"], run["folds"]
+        per_epoch = [f["seconds_per_epoch"] for f in folds if "seconds_per_epoch" in f]
+        m = run["machine"]
+        where = f"{m['cpus']} CPU cores" + (f", {m['gpus'][0]}" if m.get("gpus") else "")
+        rows.append(
+            f"| {run['name']} | {acc['mean']:.1%} ± {acc['std']:.1%} | "
+            + " ".join(f"{a:.0%}" for a in acc["folds"])
+            + f" | {np.mean([f['seconds'] for f in folds]):.0f} s | "
+            + (f"{np.mean(per_epoch):.1f} s" if per_epoch else "–") + f" | {where} |")
+    return "\n".join(rows)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--fresh", action="store_true", help="recompute every results file")
+    parser.add_argument("--skip-training", action="store_true", help="report only the results already there")
+    args = parser.parse_args(argv)
+    root = esc50.download()
+    runs = accuracy_runs(root, args.fresh, args.skip_training)
+    done = [r for r in runs if not r.get("missing")]
+    speed = {"pipeline": pipeline_overhead(root), "predict": predict_latency(root)}
+    features = json.loads((results_dir() / "benchmark_features.json").read_text())["seconds"]
+    acc = {r["name"]: r["accuracy"]["mean"] for r in done}
+    quick = next((r for r in done if r["name"] == "mel_cnn_quick"), None)
+    goals_met = {
+        **{name: acc[name] >= GOALS[name] for name in ("mel_cnn", "mel_cnn_quick", "piczak_cnn") if name in acc},
+        "best_baseline": max((v for k, v in acc.items() if k.startswith("baseline")), default=0)
+        >= GOALS["best_baseline"],
+        "pipeline_overhead": speed["pipeline"]["ratio"] <= GOALS["pipeline_overhead"],
+        "predict_ms": speed["predict"]["median_ms"] <= GOALS["predict_ms"],
+    }
+    if quick:
+        minutes = sum(f["seconds"] for f in quick["folds"]) / 60
+        goals_met["mel_cnn_quick_minutes"] = minutes <= GOALS["mel_cnn_quick_minutes"]
+    report = {
+        "accuracy": {r["name"]: ({"missing": True} if r.get("missing") else {
+            **r["accuracy"], "seconds_per_fold": [f["seconds"] for f in r["folds"]],
+            "seconds_per_epoch": [f.get("seconds_per_epoch") for f in r["folds"]], "machine": r["machine"]})
+            for r in runs},
+        "feature_extraction_s": features,
+        "speed": speed,
+        "goals": GOALS,
+        "goals_met": goals_met,
+        "machine": machine(),
+    }
+    with atomic_write(results_dir() / "benchmark.json", "w") as f:
+        json.dump(report, f, indent=1)
+    markdown = table(runs)
+    with atomic_write(results_dir() / "benchmark.md", "w") as f:
+        f.write(markdown + "\n")
+    fig = plot_accuracy_comparison(ev.accuracy_table(done), title="ESC-50, 5 official folds").figure
+    print(markdown)
+    print(json.dumps({"speed": speed, "goals_met": goals_met}, indent=1))
+    print(f"written {results_dir() / 'benchmark.json'}, {save_fig(fig, 'benchmark_accuracy')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""Training configurations: :class:`TrainConfig` and the named :data:`PRESETS`.
+
+Kept apart from :mod:`esc50.training` so that reading them (the command line does) does not
+start TensorFlow.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+MODELS = ("mel_cnn", "piczak_cnn", "seed_cnn")
+"""Models of :mod:`esc50.models`."""
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that defines a training run; saved with its results.
+
+    Parameters
+    ----------
+    model : {"mel_cnn", "piczak_cnn", "seed_cnn"}
+    model_args : dict
+        Keyword arguments of the model's builder in :mod:`esc50.models`.
+    epochs, batch_size : int
+    optimizer : {"adamw", "adam", "sgd"}
+        "sgd" is Nesterov momentum 0.9, as Piczak trained.
+    learning_rate : float
+        Peak rate; with ``schedule="cosine"`` it decays to 0 over the run.
+    weight_decay : float
+        Decoupled weight decay (AdamW only).
+    schedule : {"cosine", "constant"}
+    augment : dict
+        Per-example augmentations, each applied with probability 0.5: ``shift`` (max
+        fraction of the clip), ``gain`` (range of volume factors), ``noise`` (std, waveforms
+        only); and ``mixup`` (Beta alpha) on whole batches. Empty: none.
+    patience : int, optional
+        Stop when validation accuracy has not improved for this many epochs.
+    drop_silent : bool
+        Leave silent windows out of training (Piczak's segments of digital silence).
+    seed : int
+    """
+
+    model: str = "mel_cnn"
+    model_args: dict = field(default_factory=dict)
+    epochs: int = 60
+    batch_size: int = 32
+    optimizer: str = "adamw"
+    learning_rate: float = 1e-3
+    weight_decay: float = 1e-4
+    schedule: str = "cosine"
+    augment: dict = field(default_factory=dict)
+    patience: int | None = None
+    drop_silent: bool = False
+    seed: int = 42
+
+    def __post_init__(self):
+        if self.model not in MODELS:
+            raise ValueError(f"unknown model {self.model!r}; choose one of {sorted(MODELS)}")
+        if self.optimizer not in ("adamw", "adam", "sgd"):
+            raise ValueError(f"unknown optimizer {self.optimizer!r}; choose adamw, adam or sgd")
+        if self.schedule not in ("cosine", "constant"):
+            raise ValueError(f"unknown schedule {self.schedule!r}; choose cosine or constant")
+        unknown = set(self.augment) - {"shift", "gain", "noise", "mixup"}
+        if unknown:
+            raise ValueError(f"unknown augmentation(s) {sorted(unknown)}; use shift, gain, noise, mixup")
+        if self.epochs < 1 or self.batch_size < 1:
+            raise ValueError(f"epochs and batch_size must be positive, got {self.epochs}, {self.batch_size}")
+
+
+PRESETS = {
+    "mel_cnn": TrainConfig("mel_cnn", dict(width=32), epochs=80, batch_size=32, learning_rate=2e-3,
+                           weight_decay=1e-3, augment=dict(shift=0.2, gain=(0.5, 2.0), mixup=0.2)),
+    "mel_cnn_quick": TrainConfig("mel_cnn", dict(width=16), epochs=30, batch_size=32, learning_rate=3e-3,
+                                 weight_decay=1e-3, augment=dict(shift=0.2, gain=(0.5, 2.0), mixup=0.2)),
+    "piczak_cnn": TrainConfig("piczak_cnn", epochs=40, batch_size=500, optimizer="sgd", learning_rate=0.002,
+                              schedule="constant", drop_silent=True),
+    "seed_cnn": TrainConfig("seed_cnn", epochs=20, batch_size=64, optimizer="adam", learning_rate=3e-4,
+                            schedule="constant", augment=dict(noise=0.005, shift=0.2, gain=(1.5, 2.5))),
+}
+"""Named configurations. ``mel_cnn_quick`` is the CPU-friendly one; ``piczak_cnn`` and
+``seed_cnn`` keep their authors' optimiser settings (the seed: Adam 3e-4, 20 epochs, batch
+64, its three waveform augmentations, now actually used in training)."""
+
+
+def get_config(preset, **overrides):
+    """A preset by name (or a TrainConfig), with fields replaced by ``overrides``."""
+    if isinstance(preset, str):
+        if preset not in PRESETS:
+            raise ValueError(f"unknown preset {preset!r}; choose one of {sorted(PRESETS)}")
+        preset = PRESETS[preset]
+    return replace(preset, **overrides)
+
+

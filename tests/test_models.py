@@ -1,0 +1,44 @@
+"""The three Keras models: shapes, sizes, and the seed CNN's faithful layout."""
+import keras
+import numpy as np
+import pytest
+
+from esc50.models import PARAMETERS, mel_cnn, piczak_cnn, seed_cnn
+
+
+@pytest.mark.parametrize("name, build, shape", [
+    ("mel_cnn", lambda: mel_cnn(), (128, 431, 1)),
+    ("mel_cnn_quick", lambda: mel_cnn(width=16), (128, 431, 1)),
+    ("piczak_cnn", lambda: piczak_cnn(), (60, 41, 2)),
+    ("seed_cnn", lambda: seed_cnn(), (80000,)),
+])
+def test_documented_sizes_and_outputs(name, build, shape):
+    model = build()
+    assert model.count_params() == PARAMETERS[name]
+    assert model.input_shape[1:] == shape
+    proba = np.asarray(model(np.zeros((2, *shape), np.float32), training=False))
+    assert proba.shape == (2, 50)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_seed_cnn_keeps_the_seeds_16_by_625_image_and_256_features():
+    model = seed_cnn()
+    shapes = [layer.output.shape[1:] for layer in model.layers]
+    assert (16, 625, 1) in shapes  # the seed's view(-1, 1, 16, 625)
+    flat = next(layer for layer in model.layers if isinstance(layer, keras.layers.Flatten))
+    assert flat.output.shape[1:] == (256,)  # the seed's nn.Linear(256, 50)
+
+
+def test_mel_cnn_normalises_with_the_given_band_statistics():
+    mean, var = np.linspace(-80, -20, 128).astype(np.float32), np.full(128, 100.0, np.float32)
+    model = mel_cnn(mean=mean, variance=var, n_classes=10, width=4, blocks=1)
+    x = np.broadcast_to(mean[None, :, None, None], (1, 128, 431, 1)) + 10.0
+    normalised = np.asarray(model.get_layer("normalise")(x))
+    np.testing.assert_allclose(normalised, 1.0, rtol=1e-5)
+    assert model.output_shape == (None, 10)
+
+
+def test_mel_cnn_without_spec_augment_and_bad_sizes():
+    assert "spec_augment" not in [layer.name for layer in mel_cnn(spec_augment=False, width=4).layers]
+    with pytest.raises(ValueError, match="width"):
+        mel_cnn(width=0)

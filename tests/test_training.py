@@ -1,0 +1,151 @@
+"""Cross-validation: the folds are kept apart, runs are reproducible, results are complete."""
+import json
+
+import keras
+import numpy as np
+import pytest
+
+import esc50
+from esc50 import training as tr
+from esc50.inputs import MODEL_INPUTS, segments
+from esc50.predict import load_model
+
+TINY = dict(model_args=dict(width=4, blocks=2), epochs=1, batch_size=16)
+
+
+def test_every_fold_is_tested_once_and_never_seen_in_training():
+    clip_folds = np.repeat([1, 2, 3, 4, 5], 8)
+    tested = []
+    for fold in esc50.FOLDS:
+        train, val, test = tr.fold_split(clip_folds, fold)
+        assert set(clip_folds[test]) == {fold}
+        assert set(clip_folds[val]) == {tr.validation_fold(fold)} and tr.validation_fold(fold) != fold
+        assert len(set(clip_folds[train])) == 3
+        assert not (set(train) | set(val)) & set(test) and not set(train) & set(val)
+        tested.extend(test)
+    assert sorted(tested) == list(range(40))
+    assert [tr.validation_fold(f) for f in esc50.FOLDS] == [2, 3, 4, 5, 1]
+
+
+def test_band_stats_are_per_band_and_pooled_elsewhere():
+    X = np.random.default_rng(0).normal(size=(6, 5, 7, 2)).astype(np.float32)
+    mean, var = tr.band_stats(X, (1, 3))
+    assert mean.shape == (5, 2)
+    np.testing.assert_allclose(mean, X.mean(axis=(0, 2)), atol=1e-6)
+    np.testing.assert_allclose(var, X.var(axis=(0, 2)), rtol=1e-4)
+
+
+def test_batches_are_one_hot_reproducible_and_reshuffled_each_epoch():
+    x = np.arange(10, dtype=np.float32)[:, None].repeat(3, axis=1)
+    labels = np.arange(10) % 5
+    a = tr.Batches(x, labels, 5, 4, seed=1)
+    b = tr.Batches(x, labels, 5, 4, seed=1)
+    assert len(a) == 3
+    first = [a[i][0][:, 0].tolist() for i in range(len(a))]
+    assert first == [b[i][0][:, 0].tolist() for i in range(len(b))]
+    assert sorted(sum(first, [])) == list(range(10))
+    xb, yb = a[0]
+    assert np.array_equal(yb.argmax(1), labels[xb[:, 0].astype(int)])
+    a.on_epoch_end()
+    assert [a[i][0][:, 0].tolist() for i in range(len(a))] != first
+
+
+def test_augmented_spectrogram_batches_stay_above_the_floor():
+    x = np.full((8, 4, 20, 1), -100.0, np.float32)
+    x[:, :, 5:10] = -30.0
+    y = np.eye(2, dtype=np.float32)[np.arange(8) % 2]
+    rng = np.random.default_rng(0)
+    xa, ya = tr.augment_batch(x.copy(), y, dict(shift=0.3, gain=(0.5, 2.0), mixup=0.2), rng, time_axis=1,
+                              floor=-100.0)
+    assert xa.shape == x.shape and xa.min() >= -100.0
+    np.testing.assert_allclose(ya.sum(axis=1), 1.0, rtol=1e-6)
+
+
+def test_training_config_is_validated():
+    with pytest.raises(ValueError, match="unknown preset"):
+        tr.get_config("nope")
+    with pytest.raises(ValueError, match="unknown model"):
+        tr.TrainConfig(model="resnet")
+    with pytest.raises(ValueError, match="augmentation"):
+        tr.TrainConfig(augment=dict(reverb=1))
+    assert tr.get_config("seed_cnn", epochs=3).epochs == 3
+
+
+def test_piczak_segments_are_41_frames_with_half_overlap():
+    X = np.arange(2 * 3 * 216, dtype=np.float32).reshape(2, 3, 216)
+    W = segments(X)
+    assert W.shape == (2, 9, 3, 41)
+    assert np.array_equal(W[1, 2], X[1, :, 40:81])
+
+
+@pytest.fixture(scope="module")
+def sample_run(sample):
+    """A tiny mel_cnn cross-validated on the shipped sample: 1 epoch, two folds."""
+    return tr.cross_validate("mel_cnn_quick", sample, name="tiny", folds=[1, 2], verbose=0, progress=False,
+                             resume=False, **TINY)
+
+
+def test_cross_validation_writes_a_complete_results_file(sample_run, sample):
+    saved = json.loads(open(sample_run["path"]).read())
+    assert saved["name"] == "tiny" and saved["config"]["model"] == "mel_cnn"
+    assert [f["test_fold"] for f in saved["folds"]] == [1, 2]
+    assert [f["val_fold"] for f in saved["folds"]] == [2, 3]
+    assert len(saved["predictions"]) == 20  # 10 clips in each tested fold of the sample
+    meta = esc50.load_meta(sample)
+    fold_of = dict(zip(meta["filename"], meta["fold"]))
+    for p in saved["predictions"]:
+        assert fold_of[p["filename"]] == p["fold"] and len(p["top5"]) == 5
+    acc = [f["accuracy"] for f in saved["folds"]]
+    assert saved["accuracy"]["mean"] == pytest.approx(np.mean(acc))
+    for fold in saved["folds"]:
+        assert fold["epochs"] == 1 and fold["seconds"] > 0 and len(fold["history"]["val_accuracy"]) == 1
+    assert saved["machine"]["cpus"] >= 1 and "keras" in saved["machine"]
+
+
+def test_saved_fold_models_reload_and_predict_the_same(sample_run, sample):
+    path = sample_run["folds"][0]["model_path"]
+    model = load_model(path)
+    meta = esc50.load_meta(sample)
+    test = meta[meta["fold"] == 1].reset_index(drop=True)
+    X = MODEL_INPUTS["mel_cnn"].clips(sample, test, progress=False)
+    proba = tr.predict_clips(model, X, MODEL_INPUTS["mel_cnn"])
+    expected = {p["filename"]: p["top5"][0] for p in sample_run["predictions"] if p["fold"] == 1}
+    for name, row in zip(test["filename"], proba):
+        assert [int(row.argmax()), round(float(row.max()), 4)] == expected[name]
+
+
+def test_an_interrupted_run_resumes_from_its_finished_folds(sample_run, sample, monkeypatch):
+    def fail(*args, **kwargs):
+        raise AssertionError("fold 1 was trained again")
+    monkeypatch.setattr(tr, "train_fold", fail)
+    again = tr.cross_validate("mel_cnn_quick", sample, name="tiny", folds=[1], verbose=0, progress=False,
+                              save=False, **TINY)
+    assert again["folds"][0]["accuracy"] == sample_run["folds"][0]["accuracy"]
+    with pytest.raises(AssertionError, match="trained again"):  # a changed configuration retrains
+        tr.cross_validate("mel_cnn_quick", sample, name="tiny", folds=[1], verbose=0, progress=False,
+                          save=False, **{**TINY, "seed": 7})
+
+
+def test_the_same_seed_gives_the_same_model(sample):
+    meta = esc50.load_meta(sample)
+    X = MODEL_INPUTS["mel_cnn"].clips(sample, meta, progress=False)
+    labels = meta["target"].to_numpy()
+    train, val, _ = tr.fold_split(meta["fold"], 1)
+    config = tr.get_config("mel_cnn_quick", **TINY)
+    weights = []
+    for _ in range(2):
+        model, history, _ = tr.train_fold(config, X, labels, train, val, n_classes=50, verbose=0)
+        weights.append(model.get_weights())
+        keras.backend.clear_session()
+    for a, b in zip(*weights):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("preset", ["piczak_cnn", "seed_cnn"])
+def test_the_other_models_train_on_the_sample(preset, sample):
+    overrides = dict(epochs=1, batch_size=32)
+    if preset == "piczak_cnn":
+        overrides["model_args"] = dict(l2=0.0)
+    run = tr.cross_validate(preset, sample, folds=[3], verbose=0, progress=False, save=False, save_models=False,
+                            resume=False, **overrides)
+    assert len(run["predictions"]) == 10 and 0 <= run["accuracy"]["mean"] <= 1
