@@ -240,7 +240,7 @@ def cross_validate(preset="mel_cnn_quick", root=None, *, name=None, folds=FOLDS,
         Write the results file; save each fold's best model as ``models/<name>/fold<k>.keras``.
     resume : bool
         Reuse folds already finished by an interrupted run with the same configuration
-        (kept in ``results/tmp/<name>/``).
+        (kept in ``results/partial/<name>/``, committed with long runs so another machine can resume).
     **overrides
         Fields of :class:`TrainConfig` to change, e.g. ``epochs=2``.
 
@@ -260,7 +260,7 @@ def cross_validate(preset="mel_cnn_quick", root=None, *, name=None, folds=FOLDS,
     feature_seconds = time.perf_counter() - start
     labels = meta["target"].to_numpy()
     config_dict = asdict(config)
-    partial = results_dir() / "tmp" / name
+    partial = results_dir() / "partial" / name
     records = []
     for fold in folds:
         record = _load_partial(partial / f"fold{fold}.json", config_dict) if resume else None
