@@ -15,7 +15,6 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import asdict
 from pathlib import Path
 
 import matplotlib
@@ -33,7 +32,7 @@ from esc50.inputs import MODEL_INPUTS  # noqa: E402
 from esc50.plots import plot_accuracy_comparison, save_fig  # noqa: E402
 from esc50.presets import PRESETS  # noqa: E402
 from esc50.results import load_results, machine, results_dir  # noqa: E402
-from esc50.training import Batches, band_stats, build_model, cross_validate, fold_split  # noqa: E402
+from esc50.training import band_stats, build_model, cross_validate, fold_split, make_batches  # noqa: E402
 
 CNNS = ("mel_cnn", "mel_cnn_quick", "piczak_cnn", "seed_cnn")
 GOALS = {"mel_cnn": 0.85, "mel_cnn_quick": 0.75, "piczak_cnn": 0.645, "best_baseline": 0.55,
@@ -46,13 +45,13 @@ def existing(name, config=None):
         run = load_results(name)
     except FileNotFoundError:
         return None
-    return run if config is None or run["config"] == json.loads(json.dumps(config)) else None
+    return run if config is None or run["config"] == config else None
 
 
 def accuracy_runs(root, fresh, skip_training):
     runs = []
     for preset in CNNS:
-        run = None if fresh else existing(preset, asdict(PRESETS[preset]))
+        run = None if fresh else existing(preset, PRESETS[preset].to_dict())
         if run is None and not skip_training:
             run = cross_validate(preset, root, resume=not fresh)
         runs.append(run or {"name": preset, "missing": True})
@@ -74,9 +73,8 @@ def pipeline_overhead(root, steps=20):
     X = spec.clips(root, meta, progress=False)
     train, _, _ = fold_split(meta["fold"], 1)
     x_train = X[train]
-    mean, var = band_stats(x_train, (1,))
-    batches = Batches(x_train, meta["target"].to_numpy()[train], 50, config.batch_size, augment=config.augment,
-                      time_axis=1, floor=-100.0, seed=0)
+    mean, var = band_stats(x_train, spec.norm_axes)
+    batches = make_batches(config, x_train, meta["target"].to_numpy()[train], 50)
     model = build_model(config, 50, x_train.shape[1:], mean, var, steps_per_epoch=len(batches))
     ready = [batches[i] for i in range(steps)]
     model.train_on_batch(*ready[0])  # compile and warm up

@@ -64,11 +64,10 @@ def _evaluate(args):
     import pandas as pd
 
     from . import evaluation as ev
-    from .dataset import load_meta, sample_dir
     from .results import load_results
 
     runs = [load_results(name) for name in args.results]
-    names = ev.class_names(load_meta(sample_dir()))
+    names = ev.class_names()
     with pd.option_context("display.width", 140, "display.max_columns", 20, "display.precision", 3):
         print(ev.accuracy_table(runs).to_string(float_format="{:.3f}".format), end="\n\n")
         for run in runs:

@@ -5,11 +5,13 @@ from the dataset's metadata (:func:`class_names`). Figures are in :mod:`esc50.pl
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
-from .dataset import GROUPS
+from .dataset import GROUPS, load_meta, sample_dir
 
 HUMAN_ACCURACY = 0.813
 """Human listeners on ESC-50 (Piczak, 2015)."""
@@ -18,10 +20,18 @@ PICZAK_CNN_ACCURACY = 0.645
 REFERENCES = {"human listeners": HUMAN_ACCURACY, "Piczak CNN (2015)": PICZAK_CNN_ACCURACY}
 
 
-def class_names(meta):
-    """Category names ordered by target: ``names[target]``."""
+def class_names(meta=None):
+    """Category names ordered by target: ``names[target]``; ESC-50's 50 by default (read
+    once from the shipped sample's metadata)."""
+    if meta is None:
+        return list(_esc50_names())
     names = meta.drop_duplicates("target").sort_values("target")
     return names["category"].tolist()
+
+
+@lru_cache(maxsize=1)
+def _esc50_names():
+    return tuple(class_names(load_meta(sample_dir())))
 
 
 def predictions_frame(results):

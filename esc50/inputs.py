@@ -53,6 +53,9 @@ class ModelInput:
         ``(clips, ...)`` -> ``(clips, windows, ...)``; None means one window, the whole clip.
     channel : bool
         Add a trailing channel axis (a 2D CNN on a one-channel image).
+    norm_axes : tuple of int, optional
+        Axes of the model's input normalisation (see :func:`esc50.training.band_stats`);
+        None: the model takes its input as it is.
     """
 
     kind: str
@@ -60,6 +63,17 @@ class ModelInput:
     transform: Callable | None = None
     window: Callable | None = None
     channel: bool = False
+    norm_axes: tuple | None = None
+
+    @property
+    def floor(self):
+        """Silence level of a log-mel input in dB; None for a waveform."""
+        return None if self.kind == "waveform" else LOG_MEL_FLOOR
+
+    @property
+    def time_axis(self):
+        """Time axis of one example: samples of a waveform, frames of a spectrogram."""
+        return 0 if self.kind == "waveform" else 1
 
     def clips(self, root=None, meta=None, *, cache_dir=None, progress=True):
         """Model features of every clip of ``meta``: ``(clips, ...)``."""
@@ -74,6 +88,12 @@ class ModelInput:
         """``(clips, ...)`` -> ``(clips, windows, ...)``."""
         return X[:, None] if self.window is None else self.window(X)
 
+    def examples(self, X):
+        """``(clips, ...)`` -> every window as one example, ``(clips * windows, ...)``, and the
+        number of windows per clip."""
+        W = self.windows(X)
+        return W.reshape((-1,) + W.shape[2:]), W.shape[1]
+
     def _finish(self, X):
         if self.transform is not None:
             X = self.transform(X)
@@ -87,7 +107,7 @@ WAVEFORM_CONFIG = FeatureConfig(sample_rate=16000)
 """The seed's CNN reads 80000 samples: 5 s at 16 kHz."""
 
 MODEL_INPUTS = {
-    "mel_cnn": ModelInput("logmel", DEFAULT_CONFIG, channel=True),
-    "piczak_cnn": ModelInput("logmel", PICZAK_CONFIG, transform=_with_deltas, window=segments),
+    "mel_cnn": ModelInput("logmel", DEFAULT_CONFIG, channel=True, norm_axes=(1,)),
+    "piczak_cnn": ModelInput("logmel", PICZAK_CONFIG, transform=_with_deltas, window=segments, norm_axes=(1, 3)),
     "seed_cnn": ModelInput("waveform", WAVEFORM_CONFIG),
 }

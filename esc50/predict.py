@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from .audio import CLIP_SECONDS, AudioError, fix_length, is_silent, load_audio
-from .dataset import DURATION_TOLERANCE, load_meta, sample_dir
+from .dataset import DURATION_TOLERANCE
 from .evaluation import class_names
 from .inputs import MODEL_INPUTS
 from .training import models_dir, predict_clips
@@ -112,7 +112,7 @@ def predict_file(path, model, *, names=None, hop_seconds=2.5):
         y = fix_length(y, size)  # decoders add a few samples to 5 s clips: still one clip
     windows, starts = sliding_windows(y, size, round(hop_seconds * sr))
     proba = predict_clips(model, np.concatenate([spec.from_waveform(w) for w in windows]), spec)
-    names = names or class_names(load_meta(sample_dir()))
+    names = names or class_names()
     if len(names) != proba.shape[1]:
         raise ValueError(f"the model has {proba.shape[1]} classes but {len(names)} names were given")
     return Prediction(str(path), names, proba.mean(axis=0), proba, starts / sr)

@@ -5,7 +5,8 @@ start TensorFlow.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import json
+from dataclasses import asdict, dataclass, field, replace
 
 MODELS = ("mel_cnn", "piczak_cnn", "seed_cnn")
 """Models of :mod:`esc50.models`."""
@@ -64,6 +65,10 @@ class TrainConfig:
             raise ValueError(f"unknown augmentation(s) {sorted(unknown)}; use shift, gain, noise, mixup")
         if self.epochs < 1 or self.batch_size < 1:
             raise ValueError(f"epochs and batch_size must be positive, got {self.epochs}, {self.batch_size}")
+
+    def to_dict(self):
+        """The configuration as it reads back from a results file (tuples become lists)."""
+        return json.loads(json.dumps(asdict(self)))
 
 
 PRESETS = {

@@ -56,7 +56,8 @@ def clip_predictions(meta, proba, fold):
 def summarise(name, config, folds, extra=None):
     """Assemble a results dict from per-fold records (each with ``accuracy`` and ``predictions``)."""
     acc = np.array([f["accuracy"] for f in folds])
-    predictions = [p for f in folds for p in f.pop("predictions")]
+    predictions = [p for f in folds for p in f["predictions"]]
+    folds = [{k: v for k, v in f.items() if k != "predictions"} for f in folds]
     return {
         "name": name,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),

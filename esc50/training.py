@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 import time
-from dataclasses import asdict
 from pathlib import Path
 
 import keras
@@ -19,7 +18,7 @@ import numpy as np
 
 from . import augment as aug
 from .dataset import FOLDS, data_dir, load_meta
-from .fileio import output_dir
+from .fileio import atomic_write, output_dir
 from .inputs import LOG_MEL_FLOOR, MODEL_INPUTS
 from .models import BUILDERS
 from .presets import PRESETS, TrainConfig, get_config  # noqa: F401  (re-exported)
@@ -162,8 +161,11 @@ def _optimizer(config, steps_per_epoch=None):
     return keras.optimizers.SGD(lr, momentum=0.9, nesterov=True)
 
 
-NORM_AXES = {"mel_cnn": (1,), "piczak_cnn": (1, 3), "seed_cnn": None}
-"""Axes of each model's input normalisation (bands, and channels for Piczak's deltas)."""
+def make_batches(config, x_train, y_train, n_classes):
+    """The training batches of ``config``'s model, augmented as its input kind requires."""
+    spec = MODEL_INPUTS[config.model]
+    return Batches(x_train, y_train, n_classes, config.batch_size, augment=config.augment,
+                   time_axis=spec.time_axis, floor=spec.floor, seed=config.seed)
 
 
 def train_fold(config, X, labels, train_idx, val_idx, *, n_classes, verbose=2):
@@ -178,11 +180,9 @@ def train_fold(config, X, labels, train_idx, val_idx, *, n_classes, verbose=2):
     x_train, y_train = _windows(spec, X[train_idx], labels[train_idx], drop_silent=config.drop_silent)
     x_val, y_val = _windows(spec, X[val_idx], labels[val_idx])
     mean = variance = None
-    if NORM_AXES[config.model] is not None:
-        mean, variance = band_stats(x_train, NORM_AXES[config.model])
-    batches = Batches(x_train, y_train, n_classes, config.batch_size, augment=config.augment,
-                      time_axis=0 if spec.kind == "waveform" else 1,
-                      floor=None if spec.kind == "waveform" else LOG_MEL_FLOOR, seed=config.seed)
+    if spec.norm_axes is not None:
+        mean, variance = band_stats(x_train, spec.norm_axes)
+    batches = make_batches(config, x_train, y_train, n_classes)
     model = build_model(config, n_classes, x_train.shape[1:], mean, variance, steps_per_epoch=len(batches))
     timer = EpochTimer()
     best = keras.callbacks.EarlyStopping("val_accuracy", patience=config.patience or config.epochs,
@@ -196,9 +196,8 @@ def _windows(spec, X, labels, drop_silent=False):
     """Whole-clip inputs -> one training example per window, with the clip's label."""
     if spec.window is None:
         return X, np.asarray(labels)
-    W = spec.windows(np.asarray(X))
-    x = W.reshape((-1,) + W.shape[2:])
-    y = np.repeat(labels, W.shape[1])
+    x, per_clip = spec.examples(np.asarray(X))
+    y = np.repeat(labels, per_clip)
     if drop_silent:
         loud = x[..., 0].max(axis=tuple(range(1, x.ndim - 1))) > LOG_MEL_FLOOR + 20
         x, y = x[loud], y[loud]
@@ -207,12 +206,11 @@ def _windows(spec, X, labels, drop_silent=False):
 
 def predict_clips(model, X, spec, batch_size=64):
     """Class probabilities per clip: the mean over the clip's windows. ``(clips, classes)``."""
-    W = spec.windows(X)
-    flat = W.reshape((-1,) + W.shape[2:])
+    flat, per_clip = spec.examples(X)
     # predict_on_batch per chunk: model.predict's per-call set-up costs more than one clip's work.
     proba = np.concatenate([np.asarray(model.predict_on_batch(flat[i:i + batch_size]))
                             for i in range(0, len(flat), batch_size)])
-    return proba.reshape(W.shape[0], W.shape[1], -1).mean(axis=1)
+    return proba.reshape(len(X), per_clip, -1).mean(axis=1)
 
 
 def cross_validate(preset="mel_cnn_quick", root=None, *, name=None, folds=FOLDS, meta=None, verbose=2,
@@ -259,7 +257,7 @@ def cross_validate(preset="mel_cnn_quick", root=None, *, name=None, folds=FOLDS,
     X = spec.clips(root, meta, progress=progress)
     feature_seconds = time.perf_counter() - start
     labels = meta["target"].to_numpy()
-    config_dict = asdict(config)
+    config_dict = config.to_dict()
     partial = results_dir() / "partial" / name
     records = []
     for fold in folds:
@@ -291,7 +289,7 @@ def _run_fold(config, X, labels, meta, fold, n_classes, name, verbose, save_mode
     train_seconds = time.perf_counter() - start
     proba = predict_clips(model, X[test_idx], spec)
     record = {
-        "test_fold": int(fold), "val_fold": int(validation_fold(fold, sorted(set(meta["fold"])))),
+        "test_fold": int(fold), "val_fold": int(meta["fold"].iloc[val_idx[0]]),
         "accuracy": float((proba.argmax(1) == labels[test_idx]).mean()),
         "best_epoch": int(np.argmax(history["val_accuracy"])) + 1,
         "val_accuracy": max(history["val_accuracy"]),
@@ -319,8 +317,6 @@ def save_model(model, path):
 
 
 def _save_partial(path, config, record):
-    from .fileio import atomic_write
-
     with atomic_write(path, "w") as f:
         json.dump({"config": config, "record": record}, f)
 
@@ -330,5 +326,4 @@ def _load_partial(path, config):
         saved = json.loads(Path(path).read_text())
     except (OSError, ValueError):
         return None
-    # A round trip through JSON turns tuples into lists; compare like with like.
-    return saved["record"] if saved.get("config") == json.loads(json.dumps(config)) else None
+    return saved["record"] if saved.get("config") == config else None
