@@ -36,12 +36,18 @@ def output_dir(name, env=None):
     """Where the project writes its ``name`` outputs (figures, results, models).
 
     ``$env`` when set; else the ``name`` folder of the repository when running from a
-    checkout, or of the current directory otherwise (as in Colab).
+    checkout, or of the current directory otherwise (as in Colab). Quick-mode runs
+    (:func:`esc50.dataset.quick_mode`) use a ``quick/`` subfolder, so that ``make test``
+    never overwrites the outputs of a full run.
     """
+    from .dataset import quick_mode
+
     if env and os.environ.get(env):
-        return Path(os.environ[env]).expanduser()
-    checkout = Path(__file__).resolve().parents[1]
-    return checkout / name if (checkout / "pyproject.toml").exists() else Path(name)
+        base = Path(os.environ[env]).expanduser()
+    else:
+        checkout = Path(__file__).resolve().parents[1]
+        base = checkout / name if (checkout / "pyproject.toml").exists() else Path(name)
+    return base / "quick" if quick_mode() else base
 
 
 def _umask():

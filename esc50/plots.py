@@ -6,7 +6,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .dataset import GROUPS, quick_mode
+from .dataset import GROUPS
 from .fileio import atomic_write, output_dir
 
 FIGURES_ENV = "ESC50_FIGURES"
@@ -15,13 +15,8 @@ GROUP_COLORS = dict(zip(GROUPS, plt.get_cmap("tab10").colors))
 
 def figures_dir():
     """Where :func:`save_fig` writes: ``$ESC50_FIGURES``, else the repository's ``figures/``
-    (or ``./figures`` outside a checkout, as in Colab).
-
-    Quick-mode runs write to a ``quick/`` subfolder, so that ``make test`` never overwrites
-    the figures of a full run.
-    """
-    base = output_dir("figures", FIGURES_ENV)
-    return base / "quick" if quick_mode() else base
+    (see :func:`esc50.fileio.output_dir`)."""
+    return output_dir("figures", FIGURES_ENV)
 
 
 def save_fig(fig, name, *, directory=None, dpi=120):
@@ -105,6 +100,28 @@ def _reference_lines(ax, references, vertical=False):
     draw = ax.axvline if vertical else ax.axhline
     for (label, value), style in zip(references.items(), ["--", ":", "-."]):
         draw(value, color="black", linestyle=style, linewidth=1, label=f"{label} ({value:.1%})")
+
+
+def plot_history(history, axes=None, title=None):
+    """Learning curves of a Keras ``History.history`` dict: loss and accuracy per epoch,
+    training and validation, with the best validation epoch marked."""
+    if axes is None:
+        fig, axes = plt.subplots(1, 2, figsize=(11, 3.5))
+    epochs = np.arange(1, len(history["loss"]) + 1)
+    for ax, metric in zip(axes, ("loss", "accuracy")):
+        ax.plot(epochs, history[metric], label="training")
+        if f"val_{metric}" in history:
+            ax.plot(epochs, history[f"val_{metric}"], label="validation")
+        ax.set(xlabel="epoch", ylabel=metric)
+    if "val_accuracy" in history:
+        best = int(np.argmax(history["val_accuracy"])) + 1
+        for ax in axes:
+            ax.axvline(best, color="black", linestyle=":", linewidth=1, label=f"best epoch ({best})")
+    axes[1].set_ylim(0, 1)
+    axes[1].legend(loc="lower right", fontsize="small")
+    if title:
+        axes[0].figure.suptitle(title)
+    return axes
 
 
 def plot_fold_accuracy(results, references=None, ax=None, title=None):

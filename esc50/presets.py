@@ -74,8 +74,10 @@ class TrainConfig:
 PRESETS = {
     "mel_cnn": TrainConfig("mel_cnn", dict(width=32), epochs=80, batch_size=32, learning_rate=2e-3,
                            weight_decay=1e-3, augment=dict(shift=0.2, gain=(0.5, 2.0), mixup=0.2)),
-    "mel_cnn_quick": TrainConfig("mel_cnn", dict(width=16), epochs=30, batch_size=32, learning_rate=3e-3,
-                                 weight_decay=1e-3, augment=dict(shift=0.2, gain=(0.5, 2.0), mixup=0.2)),
+    # No mixup: at width 16 and 45 epochs the model underfits, and mixup slowed it further
+    # (fold 1 with mixup=0.2 and 30 epochs: 60.5 %, training accuracy still rising).
+    "mel_cnn_quick": TrainConfig("mel_cnn", dict(width=16), epochs=45, batch_size=32, learning_rate=3e-3,
+                                 weight_decay=1e-3, augment=dict(shift=0.2, gain=(0.5, 2.0))),
     "piczak_cnn": TrainConfig("piczak_cnn", epochs=40, batch_size=500, optimizer="sgd", learning_rate=0.002,
                               schedule="constant", drop_silent=True),
     "seed_cnn": TrainConfig("seed_cnn", epochs=20, batch_size=64, optimizer="adam", learning_rate=3e-4,

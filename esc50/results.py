@@ -15,7 +15,6 @@ from pathlib import Path
 
 import numpy as np
 
-from .dataset import quick_mode
 from .fileio import atomic_write, output_dir
 
 RESULTS_ENV = "ESC50_RESULTS"
@@ -23,10 +22,8 @@ TOP_K = 5
 
 
 def results_dir():
-    """``$ESC50_RESULTS``, else the repository's ``results/`` (``./results`` outside a checkout);
-    quick-mode runs use its ``quick/`` subfolder, so tests never overwrite real results."""
-    base = output_dir("results", RESULTS_ENV)
-    return base / "quick" if quick_mode() else base
+    """``$ESC50_RESULTS``, else the repository's ``results/`` (see :func:`esc50.fileio.output_dir`)."""
+    return output_dir("results", RESULTS_ENV)
 
 
 def machine():

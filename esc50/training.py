@@ -28,7 +28,7 @@ MODELS_ENV = "ESC50_MODELS"
 
 
 def models_dir():
-    """``$ESC50_MODELS``, else the repository's ``models/`` (``./models`` outside a checkout)."""
+    """``$ESC50_MODELS``, else the repository's ``models/`` (see :func:`esc50.fileio.output_dir`)."""
     return output_dir("models", MODELS_ENV)
 
 

@@ -81,3 +81,17 @@ def test_figures_draw_and_save(tmp_path, monkeypatch):
     assert len(ax.patches) == 2 and len(ax.lines) == 2  # two bars, two reference lines
     ax = plots.plot_accuracy_comparison(ev.accuracy_table([run]))
     assert len(ax.patches) == 1
+    history = {"loss": [2.0, 1.0, 0.5], "accuracy": [0.2, 0.5, 0.8], "val_loss": [2.1, 1.5, 1.6],
+               "val_accuracy": [0.1, 0.6, 0.55]}
+    loss_ax, acc_ax = plots.plot_history(history)
+    assert acc_ax.lines[-1].get_xdata()[0] == 2  # the best validation epoch is marked
+    assert [len(line.get_xdata()) for line in loss_ax.lines[:2]] == [3, 3]
+
+
+def test_outputs_of_quick_mode_go_to_a_subfolder(tmp_path, monkeypatch):
+    monkeypatch.setenv("ESC50_FIGURES", str(tmp_path))
+    monkeypatch.setenv("ESC50_QUICK", "0")
+    assert plots.figures_dir() == tmp_path
+    monkeypatch.setenv("ESC50_QUICK", "1")
+    assert plots.figures_dir() == tmp_path / "quick"
+    assert plots.save_fig(plots.plt.figure(), "x").parent == tmp_path / "quick"
