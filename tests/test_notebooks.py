@@ -53,3 +53,10 @@ def test_exercises_with_hidden_solutions(path):
     assert any(c["cell_type"] == "markdown" and "## Exercises" in "".join(c["source"]) for c in nb["cells"])
     solutions = [c for c in nb["cells"] if "solution" in c["metadata"].get("tags", [])]
     assert solutions and all(c["metadata"]["jupyter"]["source_hidden"] for c in solutions)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_readme_lists_the_notebook_with_its_badge(path):
+    readme = (ROOT / "README.md").read_text()
+    assert f"(notebooks/{path.name})" in readme
+    assert f"https://colab.research.google.com/github/{REPO}/blob/main/notebooks/{path.name}" in readme
