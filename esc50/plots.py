@@ -124,6 +124,33 @@ def plot_history(history, axes=None, title=None):
     return axes
 
 
+def plot_top_k(prediction, k=5, ax=None, title=None):
+    """Horizontal bars of the ``k`` most probable classes of an :class:`esc50.predict.Prediction`."""
+    top = prediction.top(k)[::-1]
+    ax = ax or plt.subplots(figsize=(6, 0.4 * k + 1))[1]
+    ax.barh([name for name, _ in top], [p for _, p in top], color="tab:blue")
+    for y, (_, p) in enumerate(top):
+        ax.text(p + 0.01, y, f"{p:.0%}", va="center", fontsize="small")
+    ax.set(xlim=(0, 1), xlabel="probability", title=title or Path(prediction.path).name)
+    return ax
+
+
+def plot_timeline(prediction, k=3, ax=None, title=None):
+    """Probability over time of the ``k`` classes most probable overall, one point per 5 s
+    window (at its centre): what a long recording contains, and when."""
+    from .audio import CLIP_SECONDS
+
+    ax = ax or plt.subplots(figsize=(9, 3))[1]
+    centres = prediction.window_starts + CLIP_SECONDS / 2
+    for name, _ in prediction.top(k):
+        i = prediction.names.index(name)
+        ax.plot(centres, prediction.window_probabilities[:, i], marker="o", label=name)
+    ax.set(xlabel="time (s), centre of each 5 s window", ylabel="probability", ylim=(0, 1),
+           title=title or Path(prediction.path).name)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
+    return ax
+
+
 def plot_fold_accuracy(results, references=None, ax=None, title=None):
     """Per-fold test accuracy bars of one or more results, with reference lines.
 

@@ -22,6 +22,9 @@ MIN_SECONDS = 0.25
 """Shorter recordings are refused: there is too little sound to classify."""
 DEFAULT_RUNS = ("mel_cnn", "mel_cnn_quick")
 """Runs whose fold-1 model :func:`default_model_path` looks for, in this order."""
+SHIPPED_MODEL = Path(__file__).parent / "data" / "models" / "mel_cnn_quick_fold1.keras"
+"""The model that comes with the package: ``mel_cnn_quick`` trained for test fold 1 (see
+``scripts/ship_model.py``), used when no model has been trained here."""
 
 
 @dataclass
@@ -41,10 +44,9 @@ class Prediction:
 
 
 def default_model_path():
-    """The first trained model found among :data:`DEFAULT_RUNS`, else a FileNotFoundError
-    that says how to train one."""
-    for run in DEFAULT_RUNS:
-        path = models_dir() / run / "fold1.keras"
+    """The first trained model found among :data:`DEFAULT_RUNS`, else :data:`SHIPPED_MODEL`,
+    else a FileNotFoundError that says how to train one."""
+    for path in [models_dir() / run / "fold1.keras" for run in DEFAULT_RUNS] + [SHIPPED_MODEL]:
         if path.exists():
             return path
     raise FileNotFoundError(
@@ -68,15 +70,18 @@ def load_model(path=None):
     return model
 
 
-def sliding_windows(y, size, hop):
-    """Cut ``y`` into windows of ``size`` samples every ``hop``; the last one ends at the end.
+def sliding_windows(y, size, hop, *, min_tail=0):
+    """Cut ``y`` into windows of ``size`` samples every ``hop``.
 
-    Returns ``(windows, starts)``; a signal shorter than ``size`` gives one zero-padded window.
+    When more than ``min_tail`` samples would be left after the last regular window, one more
+    window ends exactly at the end (a resampled recording a few samples over a whole number
+    of hops needs none). Returns ``(windows, starts)``; a signal shorter than ``size`` gives
+    one zero-padded window.
     """
     if len(y) <= size:
         return np.pad(y, (0, size - len(y)))[None], np.array([0])
     starts = list(range(0, len(y) - size + 1, hop))
-    if starts[-1] + size < len(y):
+    if len(y) - (starts[-1] + size) > min_tail:
         starts.append(len(y) - size)
     return np.stack([y[s:s + size] for s in starts]), np.array(starts)
 
@@ -110,7 +115,7 @@ def predict_file(path, model, *, names=None, hop_seconds=2.5):
     size = round(CLIP_SECONDS * sr)
     if len(y) <= size + DURATION_TOLERANCE * sr:
         y = fix_length(y, size)  # decoders add a few samples to 5 s clips: still one clip
-    windows, starts = sliding_windows(y, size, round(hop_seconds * sr))
+    windows, starts = sliding_windows(y, size, round(hop_seconds * sr), min_tail=DURATION_TOLERANCE * sr)
     proba = predict_clips(model, np.concatenate([spec.from_waveform(w) for w in windows]), spec)
     names = names or class_names()
     if len(names) != proba.shape[1]:
