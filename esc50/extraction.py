@@ -18,6 +18,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from . import transfer
 from .audio import load_audio
 from .dataset import data_dir, load_meta
 from .features import (
@@ -42,6 +43,7 @@ class _Kind:
     compute: Callable  # (waveform, config) -> array or dict
     tabular: bool  # dict of named values (a DataFrame row) rather than an array
     seed_audio: bool = False  # load audio the way the seed notebook did
+    model: Callable | None = None  # () -> name of the model that computes it, part of the cache key
 
     def load(self, path, config):
         if self.seed_audio:
@@ -55,10 +57,12 @@ KINDS = {
     "summary": _Kind(summary_features, tabular=True),
     "seed": _Kind(lambda y, config: seed_features(y), tabular=True, seed_audio=True),
     "waveform": _Kind(lambda y, config: y.astype(np.float32), tabular=False),
+    "yamnet": _Kind(transfer.clip_embedding, tabular=False, model=transfer.yamnet_handle),
 }
 """Feature kinds :func:`extract` knows: log-mel and MFCC (with deltas) arrays, the waveform
 itself (resampled to ``config.sample_rate``), and the summary statistics and the seed's 27
-handcrafted features as tables."""
+handcrafted features as tables; and YAMNet embeddings (:mod:`esc50.transfer`), cached per
+embedding model and computed in this process, as the model runs on all cores itself."""
 
 
 def default_cache_dir():
@@ -76,7 +80,7 @@ def extract(kind="logmel", root=None, meta=None, config=DEFAULT_CONFIG, *, cache
 
     Parameters
     ----------
-    kind : {"logmel", "mfcc", "waveform", "summary", "seed"}
+    kind : {"logmel", "mfcc", "waveform", "summary", "seed", "yamnet"}
     root : str or Path, optional
         Dataset folder, resolved by :func:`esc50.dataset.data_dir`.
     meta : pandas.DataFrame, optional
@@ -121,8 +125,12 @@ def extract(kind="logmel", root=None, meta=None, config=DEFAULT_CONFIG, *, cache
 
 
 def cache_key(kind, config, paths):
-    """A hash of everything the features depend on: kind, parameters and the audio files."""
-    h = hashlib.sha256(json.dumps([kind, FEATURES_VERSION, config.to_dict()], sort_keys=True).encode())
+    """A hash of everything the features depend on: kind (and the model computing it, if
+    any), parameters and the audio files."""
+    identity = [kind, FEATURES_VERSION, config.to_dict()]
+    if KINDS[kind].model:
+        identity.append(KINDS[kind].model())
+    h = hashlib.sha256(json.dumps(identity, sort_keys=True).encode())
     for path in paths:
         st = os.stat(path)  # a missing clip fails here, naming the file
         h.update(f"{Path(path).name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
@@ -132,7 +140,7 @@ def cache_key(kind, config, paths):
 def _compute(kind, config, paths, n_jobs, progress):
     from tqdm.auto import tqdm
 
-    n_jobs = n_jobs or os.cpu_count() or 1
+    n_jobs = 1 if KINDS[kind].model else n_jobs or os.cpu_count() or 1
     chunks = [paths[i:i + 16] for i in range(0, len(paths), 16)]
     bar = tqdm(total=len(paths), desc=f"{kind} features", unit="clip", disable=not progress)
     if n_jobs == 1 or len(chunks) == 1:

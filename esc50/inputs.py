@@ -67,8 +67,8 @@ class ModelInput:
 
     @property
     def floor(self):
-        """Silence level of a log-mel input in dB; None for a waveform."""
-        return None if self.kind == "waveform" else LOG_MEL_FLOOR
+        """Silence level of a spectrogram input in dB; None for waveforms and embeddings."""
+        return LOG_MEL_FLOOR if self.kind in ("logmel", "mfcc") else None
 
     @property
     def time_axis(self):
@@ -110,4 +110,5 @@ MODEL_INPUTS = {
     "mel_cnn": ModelInput("logmel", DEFAULT_CONFIG, channel=True, norm_axes=(1,)),
     "piczak_cnn": ModelInput("logmel", PICZAK_CONFIG, transform=_with_deltas, window=segments, norm_axes=(1, 3)),
     "seed_cnn": ModelInput("waveform", WAVEFORM_CONFIG),
+    "yamnet_head": ModelInput("yamnet", WAVEFORM_CONFIG, norm_axes=(1,)),
 }

@@ -6,6 +6,7 @@ model          input, one example              idea
 mel_cnn        log-mel (128, 431, 1)           VGG-style conv blocks, SpecAugment, global pooling
 piczak_cnn     log-mel + deltas (60, 41, 2)    Piczak's 2015 baseline on 0.95 s segments
 seed_cnn       waveform at 16 kHz (80000,)     the seed notebook's raw-waveform CNN, on all 5 s
+yamnet_head    YAMNet embedding (2048,)        transfer learning: a dense head on AudioSet features
 =============  =============================  ==================================================
 
 Parameter counts are printed by ``model.summary()`` and listed in :data:`PARAMETERS`
@@ -21,7 +22,8 @@ from keras import layers
 from .augment import SpecAugment
 from .dataset import N_CLASSES
 
-PARAMETERS = {"mel_cnn": 1_187_410, "mel_cnn_quick": 301_122, "piczak_cnn": 26_534_130, "seed_cnn": 302_930}
+PARAMETERS = {"mel_cnn": 1_187_410, "mel_cnn_quick": 301_122, "piczak_cnn": 26_534_130, "seed_cnn": 302_930,
+              "yamnet_head": 537_394}
 """Trainable plus non-trainable parameters of each model at its default size (and of the
 ``quick`` width of ``mel_cnn``), with 50 classes."""
 
@@ -143,4 +145,21 @@ def seed_cnn(input_shape=(80000,), n_classes=N_CLASSES, *, dropout=0.2, name="se
     ], name=name)
 
 
-BUILDERS = {"mel_cnn": mel_cnn, "piczak_cnn": piczak_cnn, "seed_cnn": seed_cnn}
+def yamnet_head(input_shape=(2048,), n_classes=N_CLASSES, *, hidden=256, dropout=0.5, mean=0.0, variance=1.0,
+                name="yamnet_head"):
+    """A small classifier on YAMNet clip embeddings (transfer learning, :mod:`esc50.transfer`).
+
+    normalise -> dropout -> dense ``hidden`` ReLU -> dropout -> softmax. The embedding
+    model stays frozen outside: only these 0.5 M parameters learn.
+    """
+    return keras.Sequential([
+        keras.Input(input_shape),
+        layers.Normalization(axis=-1, mean=mean, variance=variance, name="normalise"),
+        layers.Dropout(dropout / 2),
+        layers.Dense(hidden, activation="relu"),
+        layers.Dropout(dropout),
+        layers.Dense(n_classes, activation="softmax"),
+    ], name=name)
+
+
+BUILDERS = {"mel_cnn": mel_cnn, "piczak_cnn": piczak_cnn, "seed_cnn": seed_cnn, "yamnet_head": yamnet_head}

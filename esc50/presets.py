@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field, replace
 
-MODELS = ("mel_cnn", "piczak_cnn", "seed_cnn")
+MODELS = ("mel_cnn", "piczak_cnn", "seed_cnn", "yamnet_head")
 """Models of :mod:`esc50.models`."""
 
 
@@ -18,7 +18,7 @@ class TrainConfig:
 
     Parameters
     ----------
-    model : {"mel_cnn", "piczak_cnn", "seed_cnn"}
+    model : {"mel_cnn", "piczak_cnn", "seed_cnn", "yamnet_head"}
     model_args : dict
         Keyword arguments of the model's builder in :mod:`esc50.models`.
     epochs, batch_size : int
@@ -82,6 +82,9 @@ PRESETS = {
                               schedule="constant", drop_silent=True),
     "seed_cnn": TrainConfig("seed_cnn", epochs=20, batch_size=64, optimizer="adam", learning_rate=3e-4,
                             schedule="constant", augment=dict(noise=0.005, shift=0.2, gain=(1.5, 2.5))),
+    # Embeddings are not audio: no waveform or spectrogram augmentation applies, mixup does.
+    "yamnet_head": TrainConfig("yamnet_head", epochs=100, batch_size=64, learning_rate=1e-3, weight_decay=1e-2,
+                               augment=dict(mixup=0.2)),
 }
 """Named configurations. ``mel_cnn_quick`` is the CPU-friendly one; ``piczak_cnn`` and
 ``seed_cnn`` keep their authors' optimiser settings (the seed: Adam 3e-4, 20 epochs, batch

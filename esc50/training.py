@@ -18,6 +18,7 @@ import numpy as np
 
 from . import augment as aug
 from .dataset import FOLDS, data_dir, load_meta
+from .extraction import KINDS
 from .fileio import atomic_write, output_dir
 from .inputs import LOG_MEL_FLOOR, MODEL_INPUTS
 from .models import BUILDERS
@@ -258,6 +259,8 @@ def cross_validate(preset="mel_cnn_quick", root=None, *, name=None, folds=FOLDS,
     feature_seconds = time.perf_counter() - start
     labels = meta["target"].to_numpy()
     config_dict = config.to_dict()
+    if KINDS[spec.kind].model:  # features computed by a model (YAMNet or its stand-in): part of the run
+        config_dict["embedding_model"] = KINDS[spec.kind].model()
     partial = results_dir() / "partial" / name
     records = []
     for fold in folds:

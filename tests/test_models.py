@@ -1,9 +1,9 @@
-"""The three Keras models: shapes, sizes, and the seed CNN's faithful layout."""
+"""The Keras models: shapes, sizes, and the seed CNN's faithful layout."""
 import keras
 import numpy as np
 import pytest
 
-from esc50.models import PARAMETERS, mel_cnn, piczak_cnn, seed_cnn
+from esc50.models import PARAMETERS, mel_cnn, piczak_cnn, seed_cnn, yamnet_head
 
 
 @pytest.mark.parametrize("name, build, shape", [
@@ -11,6 +11,7 @@ from esc50.models import PARAMETERS, mel_cnn, piczak_cnn, seed_cnn
     ("mel_cnn_quick", lambda: mel_cnn(width=16), (128, 431, 1)),
     ("piczak_cnn", lambda: piczak_cnn(), (60, 41, 2)),
     ("seed_cnn", lambda: seed_cnn(), (80000,)),
+    ("yamnet_head", lambda: yamnet_head(), (2048,)),
 ])
 def test_documented_sizes_and_outputs(name, build, shape):
     model = build()
