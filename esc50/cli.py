@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
 
 def _download(args):
@@ -105,6 +106,17 @@ def _predict(args):
     return 1 if failed else 0
 
 
+def _export(args):
+    from .export import export
+    from .predict import load_model
+
+    model = load_model(args.model)
+    suffix = "_waveform" if args.waveform else ""
+    output = args.output or f"{model.name}{suffix}.{args.format}"
+    path = export(model, output, args.format, waveform=args.waveform)
+    print(f"written {path} ({Path(path).stat().st_size / 1e6:.1f} MB)")
+
+
 def build_parser():
     from .extraction import KINDS
 
@@ -163,9 +175,18 @@ def build_parser():
 
     p = sub.add_parser("predict", help="classify audio files (any rate, channels, length) with a trained model")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--model", help="a .keras model (default: models/mel_cnn/fold1.keras, else mel_cnn_quick's)")
+    p.add_argument("--model", help="a .keras model (default: models/mel_cnn/fold1.keras, else mel_cnn_quick's, "
+                                    "else the one shipped with the package)")
     p.add_argument("--top", type=int, default=5, help="classes to show (default 5)")
     p.set_defaults(func=_predict)
+
+    p = sub.add_parser("export", help="save a trained model for deployment, as .keras or TFLite")
+    p.add_argument("--model", help="a .keras model (default: as for predict)")
+    p.add_argument("--format", default="keras", choices=["keras", "tflite"])
+    p.add_argument("--waveform", action="store_true",
+                   help="end to end: the model takes 5 s waveforms and computes the log-mel itself")
+    p.add_argument("--output", help="file to write (default: <model>[_waveform].<format> here)")
+    p.set_defaults(func=_export)
     return parser
 
 
