@@ -22,7 +22,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-from .dataset import FOLDS, data_dir, load_meta
+from .dataset import data_dir, load_meta
+from .evaluation import class_names
 from .extraction import extract
 from .results import clip_predictions, save_results, summarise
 
@@ -72,7 +73,7 @@ def features(kind="summary", root=None, meta=None, progress=True):
     return extract(kind, root, meta, progress=progress).to_numpy(np.float64)
 
 
-def cross_validate_baseline(model="svm", feature_set="summary", root=None, *, meta=None, folds=FOLDS, seed=0,
+def cross_validate_baseline(model="svm", feature_set="summary", root=None, *, meta=None, folds=None, seed=0,
                             name=None, save=True, verbose=True):
     """5-fold cross-validation of one baseline; writes ``results/<name>.json``.
 
@@ -84,6 +85,7 @@ def cross_validate_baseline(model="svm", feature_set="summary", root=None, *, me
     meta = (load_meta(root) if meta is None else meta).reset_index(drop=True)
     X = features(feature_set, root, meta, progress=verbose)
     y, clip_folds = meta["target"].to_numpy(), meta["fold"].to_numpy()
+    folds = sorted(set(clip_folds.tolist())) if folds is None else folds
     records = []
     for fold in folds:
         train, test = clip_folds != fold, clip_folds == fold
@@ -96,7 +98,8 @@ def cross_validate_baseline(model="svm", feature_set="summary", root=None, *, me
         if verbose:
             print(f"{name}: fold {fold}: {records[-1]['accuracy']:.3f}", flush=True)
     config = {"model": model, "features": feature_set, "pipeline": str(make_baseline(model, seed)), "seed": seed}
-    results = summarise(name, config, records, {"n_clips": len(meta), "n_features": X.shape[1]})
+    results = summarise(name, config, records, {"n_clips": len(meta), "n_features": X.shape[1],
+                                                "classes": class_names(meta)})
     if verbose:
         print(f"{name}: {results['accuracy']['mean']:.3f} +- {results['accuracy']['std']:.3f}")
     if save:

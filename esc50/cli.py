@@ -36,27 +36,31 @@ def _features(args):
 
 
 def _train(args):
-    from .dataset import sample_dir
+    from .dataset import load_meta, sample_dir
     from .training import cross_validate
 
     overrides = {k: v for k, v in dict(epochs=args.epochs, batch_size=args.batch_size, seed=args.seed).items()
                  if v is not None}
     root = sample_dir() if args.sample else args.root
-    results = cross_validate(args.preset, root, name=args.name, folds=args.folds, verbose=args.verbose,
+    meta = load_meta(root, args.subset)
+    name = args.name or args.preset + (f"_{args.subset}" if args.subset else "")
+    results = cross_validate(args.preset, root, name=name, folds=args.folds, meta=meta, verbose=args.verbose,
                              resume=not args.restart, **overrides)
     print(f"written {results['path']}")
 
 
 def _baseline(args):
     from .baselines import BASELINES, cross_validate_baseline, leakage_demo
-    from .dataset import sample_dir
+    from .dataset import load_meta, sample_dir
 
     root = sample_dir() if args.sample else args.root
+    meta = load_meta(root, args.subset)
     if args.leakage:
-        leakage_demo(args.model if args.model != "all" else "knn", args.features, root)
+        leakage_demo(args.model if args.model != "all" else "knn", args.features, root, meta=meta)
         return
     for model in BASELINES if args.model == "all" else [args.model]:
-        results = cross_validate_baseline(model, args.features, root, save=not args.sample)
+        name = f"baseline_{model}_{args.features}" + (f"_{args.subset}" if args.subset else "")
+        results = cross_validate_baseline(model, args.features, root, meta=meta, name=name, save=not args.sample)
         if "path" in results:
             print(f"written {results['path']}")
 
@@ -68,10 +72,10 @@ def _evaluate(args):
     from .results import load_results
 
     runs = [load_results(name) for name in args.results]
-    names = ev.class_names()
     with pd.option_context("display.width", 140, "display.max_columns", 20, "display.precision", 3):
         print(ev.accuracy_table(runs).to_string(float_format="{:.3f}".format), end="\n\n")
         for run in runs:
+            names = ev.run_class_names(run)
             print(f"== {run['name']}: top-5 accuracy {ev.top_k_accuracy(run):.3f}")
             print(f"-- the {args.top} weakest classes")
             print(ev.per_class_report(run, names).head(args.top).to_string(index=False), end="\n\n")
@@ -150,8 +154,9 @@ def build_parser():
                    help="model and training settings (default: mel_cnn_quick)")
     p.add_argument("--root", help="dataset folder (default: $ESC50_DATA, else a per-user cache)")
     p.add_argument("--sample", action="store_true", help="train on the shipped sample (a smoke test, not a result)")
-    p.add_argument("--name", help="run name for the results file and models (default: the preset)")
-    p.add_argument("--folds", type=int, nargs="+", default=[1, 2, 3, 4, 5], help="test folds to run")
+    p.add_argument("--name", help="run name for the results file and models (default: the preset[_subset])")
+    p.add_argument("--subset", choices=["esc10"], help="ESC-10: 10 classes, 400 clips (CC BY; faster)")
+    p.add_argument("--folds", type=int, nargs="+", help="test folds to run (default: all five)")
     p.add_argument("--epochs", type=int, help="override the preset's epochs")
     p.add_argument("--batch-size", type=int, help="override the preset's batch size")
     p.add_argument("--seed", type=int, help="override the preset's random seed")
@@ -162,6 +167,7 @@ def build_parser():
     p = sub.add_parser("baseline", help="cross-validate a scikit-learn baseline on handcrafted features")
     p.add_argument("model", nargs="?", default="all", choices=[*BASELINES, "all"])
     p.add_argument("--features", default="summary", choices=FEATURE_SETS)
+    p.add_argument("--subset", choices=["esc10"], help="ESC-10: 10 classes, 400 clips (CC BY; faster)")
     p.add_argument("--root", help="dataset folder (default: $ESC50_DATA, else a per-user cache)")
     p.add_argument("--sample", action="store_true", help="use the shipped sample (a smoke test; nothing saved)")
     p.add_argument("--leakage", action="store_true", help="compare a random 80/20 split with the official folds")

@@ -16,6 +16,8 @@ from .audio import CLIP_SECONDS, SAMPLE_RATE, AudioError, is_silent, read_audio
 
 N_CLASSES = 50
 FOLDS = (1, 2, 3, 4, 5)
+SUBSETS = (None, "esc10")
+"""What :func:`load_meta` can select: everything, or ESC-10 (10 classes, 400 clips, CC BY)."""
 GROUPS = ("animals", "natural soundscapes", "human non-speech", "domestic", "urban")
 """The five major groups; class ``target`` belongs to ``GROUPS[target // 10]``."""
 
@@ -72,13 +74,15 @@ def quick_mode():
     return os.environ.get(QUICK_ENV, "0").strip().lower() not in ("", "0", "false", "no")
 
 
-def load_meta(root=None):
+def load_meta(root=None, subset=None):
     """Read ``meta/esc50.csv`` as a DataFrame, with each clip's major group added.
 
     Parameters
     ----------
     root : str or Path, optional
         Dataset folder, resolved by :func:`data_dir`.
+    subset : {None, "esc10"}
+        ``"esc10"``: only the ESC-10 subset, its targets renumbered 0-9 (see :func:`esc10`).
 
     Returns
     -------
@@ -102,7 +106,9 @@ def load_meta(root=None):
         raise DatasetError(f"{path}: target outside 0-49 in row(s) {list(meta.index[bad][:5])}")
     meta["esc10"] = meta["esc10"].astype(bool)
     meta["group"] = pd.Categorical.from_codes(meta["target"] // 10, categories=list(GROUPS), ordered=True)
-    return meta
+    if subset not in SUBSETS:
+        raise ValueError(f"unknown subset {subset!r}; choose one of {SUBSETS}")
+    return esc10(meta) if subset == "esc10" else meta
 
 
 def audio_path(root, filename):

@@ -21,12 +21,18 @@ REFERENCES = {"human listeners": HUMAN_ACCURACY, "Piczak CNN (2015)": PICZAK_CNN
 
 
 def class_names(meta=None):
-    """Category names ordered by target: ``names[target]``; ESC-50's 50 by default (read
-    once from the shipped sample's metadata)."""
+    """Category names ordered by target: ``names[target]``, for targets 0 to the largest in
+    ``meta`` (a target with no clip there is named by its number); ESC-50's 50 by default
+    (read once from the shipped sample's metadata)."""
     if meta is None:
         return list(_esc50_names())
-    names = meta.drop_duplicates("target").sort_values("target")
-    return names["category"].tolist()
+    names = dict(zip(meta["target"], meta["category"]))
+    return [str(names.get(t, t)) for t in range(int(meta["target"].max()) + 1)]
+
+
+def run_class_names(results):
+    """The class names a results file was made with (ESC-50's for files that predate them)."""
+    return list(results.get("classes") or class_names())
 
 
 @lru_cache(maxsize=1)

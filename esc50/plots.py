@@ -192,12 +192,15 @@ def plot_accuracy_comparison(table, references=None, ax=None, title=None):
 
 
 def save_evaluation_figures(run, names):
-    """Save a run's 50-class and 5-group confusion matrices and per-fold bars; return the paths."""
+    """Save a run's confusion matrix (and, for ESC-50, the 5-group one) and per-fold bars;
+    return the paths."""
     from .evaluation import confusion
 
     name, paths = run["name"], []
-    for label, cm, labels in [("confusion", confusion(run, len(names)), names),
-                              ("confusion_groups", confusion(run, groups=True), GROUPS)]:
+    matrices = [("confusion", confusion(run, len(names)), names)]
+    if len(names) == len(GROUPS) * 10:  # ESC-50's five major groups of ten classes
+        matrices.append(("confusion_groups", confusion(run, groups=True), GROUPS))
+    for label, cm, labels in matrices:
         fig, ax = plt.subplots(figsize=(12, 11) if len(labels) > 10 else (6, 5))
         plot_confusion(cm, labels, ax=ax, title=name)
         paths.append(save_fig(fig, f"{name}_{label}"))

@@ -18,6 +18,7 @@ import numpy as np
 
 from . import augment as aug
 from .dataset import FOLDS, data_dir, load_meta
+from .evaluation import class_names
 from .extraction import KINDS
 from .fileio import atomic_write, output_dir
 from .inputs import LOG_MEL_FLOOR, MODEL_INPUTS
@@ -214,7 +215,7 @@ def predict_clips(model, X, spec, batch_size=64):
     return proba.reshape(len(X), per_clip, -1).mean(axis=1)
 
 
-def cross_validate(preset="mel_cnn_quick", root=None, *, name=None, folds=FOLDS, meta=None, verbose=2,
+def cross_validate(preset="mel_cnn_quick", root=None, *, name=None, folds=None, meta=None, verbose=2,
                    save=True, save_models=True, resume=True, progress=True, **overrides):
     """Cross-validate a model over the official folds and write ``results/<name>.json``.
 
@@ -227,10 +228,11 @@ def cross_validate(preset="mel_cnn_quick", root=None, *, name=None, folds=FOLDS,
     name : str, optional
         Run name for the results file and the models folder; default: the preset's name or
         the model's.
-    folds : sequence of int
-        Test folds to run (all five for a reportable result).
+    folds : sequence of int, optional
+        Test folds to run; default every fold of ``meta`` (all of them for a reportable result).
     meta : pandas.DataFrame, optional
-        Clips to use (e.g. :func:`esc50.dataset.esc10`); default all of ``root``.
+        Clips to use (e.g. ``load_meta(root, "esc10")``, or another dataset in the same shape
+        such as :func:`esc50.urbansound.load_urbansound8k`); default all of ``root``.
     verbose : int
         Keras ``fit`` verbosity: 1 progress bars, 2 one line per epoch, 0 silent.
     progress : bool
@@ -252,6 +254,7 @@ def cross_validate(preset="mel_cnn_quick", root=None, *, name=None, folds=FOLDS,
     name = name or (preset if isinstance(preset, str) else config.model)
     root = data_dir(root)
     meta = (load_meta(root) if meta is None else meta).reset_index(drop=True)
+    folds = sorted(int(f) for f in meta["fold"].unique()) if folds is None else folds
     n_classes = int(meta["target"].max()) + 1
     spec = MODEL_INPUTS[config.model]
     start = time.perf_counter()
@@ -273,8 +276,9 @@ def cross_validate(preset="mel_cnn_quick", root=None, *, name=None, folds=FOLDS,
             print(f"{name}: fold {fold}: test accuracy {record['accuracy']:.3f} "
                   f"(best epoch {record['best_epoch']}, {record['seconds']:.0f} s)", flush=True)
         records.append(record)
-    results = summarise(name, config_dict, records, {"n_clips": len(meta), "n_classes": n_classes,
-                                                      "feature_seconds": round(feature_seconds, 2)})
+    results = summarise(name, config_dict, records, {
+        "n_clips": len(meta), "n_classes": n_classes, "classes": class_names(meta),
+        "feature_seconds": round(feature_seconds, 2)})
     if progress:
         acc = results["accuracy"]
         print(f"{name}: {len(folds)}-fold accuracy {acc['mean']:.3f} +- {acc['std']:.3f}")

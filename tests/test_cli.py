@@ -2,10 +2,10 @@
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 from esc50 import load_meta, sample_dir
 from esc50.cli import main
+from esc50.training import models_dir
 
 
 def run(*args):
@@ -56,7 +56,7 @@ def test_train_then_evaluate_then_predict(capsys, tmp_path, monkeypatch):
     assert main(["evaluate", "cli", "--top", "3", "--figures"]) == 0
     out = capsys.readouterr().out
     assert "top-5 accuracy" in out and "most confused pairs" in out and "cli_confusion.png" in out
-    model = next(Path(os.environ["ESC50_MODELS"]).glob("cli/fold4.keras"))
+    model = models_dir() / "cli" / "fold4.keras"
     clip = next((sample_dir() / "audio").iterdir())
     assert main(["predict", str(clip), "--model", str(model), "--top", "2"]) == 0
     lines = capsys.readouterr().out.splitlines()
@@ -78,3 +78,19 @@ def class_names():
     from esc50.evaluation import class_names as names
 
     return names(load_meta(sample_dir()))
+
+
+def test_esc10_is_an_option_of_train_baseline_and_evaluate(capsys):
+    meta = load_meta(sample_dir(), "esc10")
+    assert len(meta) == 10 and sorted(meta["target"]) == list(range(10))
+    assert main(["baseline", "knn", "--sample", "--subset", "esc10"]) == 0
+    assert "baseline_knn_summary_esc10:" in capsys.readouterr().out
+    assert main(["train", "mel_cnn_quick", "--sample", "--subset", "esc10", "--folds", "1", "--epochs", "1",
+                 "--verbose", "0"]) == 0
+    assert "mel_cnn_quick_esc10.json" in capsys.readouterr().out
+    assert main(["evaluate", "mel_cnn_quick_esc10", "--figures"]) == 0
+    out = capsys.readouterr().out
+    assert "mel_cnn_quick_esc10_confusion.png" in out and "confusion_groups" not in out
+    from esc50.results import load_results
+
+    assert load_results("mel_cnn_quick_esc10")["classes"] == list(meta.sort_values("target")["category"])
