@@ -1,6 +1,6 @@
 """UrbanSound8K in this package's shape: 8732 urban sound clips, 10 classes, 10 folds.
 
-UrbanSound8K (Salamon, Jacobus and Bello, 2014; CC BY-NC 3.0) is the other classic
+UrbanSound8K (Salamon, Jacoby and Bello, 2014; CC BY-NC 3.0) is the other classic
 environmental sound benchmark. Its clips are up to 4 s long, at many sample rates and
 channel counts, in folders ``audio/fold1`` to ``audio/fold10``, described by
 ``metadata/UrbanSound8K.csv``. :func:`load_urbansound8k` returns that metadata with the
