@@ -22,7 +22,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-from .dataset import data_dir, load_meta
+from .dataset import data_dir, folds_of, load_meta
 from .evaluation import class_names
 from .extraction import extract
 from .results import clip_predictions, save_results, summarise
@@ -85,7 +85,7 @@ def cross_validate_baseline(model="svm", feature_set="summary", root=None, *, me
     meta = (load_meta(root) if meta is None else meta).reset_index(drop=True)
     X = features(feature_set, root, meta, progress=verbose)
     y, clip_folds = meta["target"].to_numpy(), meta["fold"].to_numpy()
-    folds = sorted(set(clip_folds.tolist())) if folds is None else folds
+    folds = folds_of(clip_folds) if folds is None else folds
     records = []
     for fold in folds:
         train, test = clip_folds != fold, clip_folds == fold
@@ -144,7 +144,7 @@ def leakage_demo(model="knn", feature_set="summary", root=None, *, meta=None, re
         random_acc.append(score(train, test))
         siblings.append(float(np.isin(src[test], src[train]).mean()))
     fold_ids = meta["fold"].to_numpy()
-    fold_acc = [score(fold_ids != f, fold_ids == f) for f in sorted(set(fold_ids))]
+    fold_acc = [score(fold_ids != f, fold_ids == f) for f in folds_of(fold_ids)]
     out = {
         "model": model, "features": feature_set, "pipeline": str(clone(make_baseline(model, seed))),
         "random_split": {"mean": float(np.mean(random_acc)), "std": float(np.std(random_acc)), "splits": random_acc},

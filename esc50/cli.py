@@ -36,14 +36,14 @@ def _features(args):
 
 
 def _train(args):
-    from .dataset import load_meta, sample_dir
+    from .dataset import load_meta, run_name, sample_dir
     from .training import cross_validate
 
     overrides = {k: v for k, v in dict(epochs=args.epochs, batch_size=args.batch_size, seed=args.seed).items()
                  if v is not None}
     root = sample_dir() if args.sample else args.root
     meta = load_meta(root, args.subset)
-    name = args.name or args.preset + (f"_{args.subset}" if args.subset else "")
+    name = args.name or run_name(args.preset, args.subset)
     results = cross_validate(args.preset, root, name=name, folds=args.folds, meta=meta, verbose=args.verbose,
                              resume=not args.restart, **overrides)
     print(f"written {results['path']}")
@@ -51,7 +51,7 @@ def _train(args):
 
 def _baseline(args):
     from .baselines import BASELINES, cross_validate_baseline, leakage_demo
-    from .dataset import load_meta, sample_dir
+    from .dataset import load_meta, run_name, sample_dir
 
     root = sample_dir() if args.sample else args.root
     meta = load_meta(root, args.subset)
@@ -59,7 +59,7 @@ def _baseline(args):
         leakage_demo(args.model if args.model != "all" else "knn", args.features, root, meta=meta)
         return
     for model in BASELINES if args.model == "all" else [args.model]:
-        name = f"baseline_{model}_{args.features}" + (f"_{args.subset}" if args.subset else "")
+        name = run_name(f"baseline_{model}_{args.features}", args.subset)
         results = cross_validate_baseline(model, args.features, root, meta=meta, name=name, save=not args.sample)
         if "path" in results:
             print(f"written {results['path']}")

@@ -116,6 +116,20 @@ def audio_path(root, filename):
     return data_dir(root) / "audio" / filename
 
 
+def folds_of(clip_folds):
+    """The distinct folds in ``clip_folds`` (a metadata ``fold`` column or any sequence), sorted.
+
+    Every split of the package iterates over these, so a subset or a dataset with another
+    number of folds (UrbanSound8K has 10) is cross-validated over exactly the folds it has.
+    """
+    return sorted({int(f) for f in np.asarray(clip_folds).ravel()})
+
+
+def run_name(base, subset=None):
+    """Name of a run on ``subset`` of the data: ``base`` itself, or ``base_<subset>``."""
+    return f"{base}_{subset}" if subset else base
+
+
 def esc10(meta):
     """Select the ESC-10 subset (10 classes, 400 clips in the full dataset).
 

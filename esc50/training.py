@@ -17,7 +17,7 @@ import keras
 import numpy as np
 
 from . import augment as aug
-from .dataset import FOLDS, data_dir, load_meta
+from .dataset import FOLDS, data_dir, folds_of, load_meta
 from .evaluation import class_names
 from .extraction import KINDS
 from .fileio import atomic_write, output_dir
@@ -46,7 +46,7 @@ def fold_split(clip_folds, test_fold):
     ``clip_folds`` is each clip's fold. The validation fold is :func:`validation_fold`.
     """
     clip_folds = np.asarray(clip_folds)
-    val = validation_fold(test_fold, sorted(set(clip_folds.tolist())))
+    val = validation_fold(test_fold, folds_of(clip_folds))
     train = np.flatnonzero((clip_folds != test_fold) & (clip_folds != val))
     return train, np.flatnonzero(clip_folds == val), np.flatnonzero(clip_folds == test_fold)
 
@@ -254,7 +254,7 @@ def cross_validate(preset="mel_cnn_quick", root=None, *, name=None, folds=None, 
     name = name or (preset if isinstance(preset, str) else config.model)
     root = data_dir(root)
     meta = (load_meta(root) if meta is None else meta).reset_index(drop=True)
-    folds = sorted(int(f) for f in meta["fold"].unique()) if folds is None else folds
+    folds = folds_of(meta["fold"]) if folds is None else folds
     n_classes = int(meta["target"].max()) + 1
     spec = MODEL_INPUTS[config.model]
     start = time.perf_counter()

@@ -5,7 +5,7 @@ import pytest
 import soundfile as sf
 from conftest import tone
 
-from esc50 import GROUPS, DatasetError, check_dataset, data_dir, esc10, load_meta, validate_dataset
+from esc50 import GROUPS, DatasetError, check_dataset, data_dir, dataset, esc10, load_meta, validate_dataset
 
 
 def test_sample_metadata_has_one_clip_per_class_and_ten_per_fold(sample):
@@ -119,3 +119,14 @@ def test_a_source_recording_in_two_folds_is_a_leak(sample_copy):
     assert [p for p in problems if "leak" in p] == [
         f"src_file {meta.loc[0, 'src_file']} (dog) appears in folds [1, 2]: its clips would leak across folds"
     ]
+
+
+def test_folds_of_sorts_distinct_folds_of_any_sequence():
+    assert dataset.folds_of(pd.Series([3, 1, 3, 2])) == [1, 2, 3]
+    assert dataset.folds_of(np.array([10, 1, 5])) == [1, 5, 10]
+    assert all(isinstance(f, int) for f in dataset.folds_of(np.array([2, 1], dtype=np.int64)))
+
+
+def test_run_name_adds_the_subset_only_when_there_is_one():
+    assert dataset.run_name("mel_cnn") == "mel_cnn"
+    assert dataset.run_name("baseline_svm_summary", "esc10") == "baseline_svm_summary_esc10"
