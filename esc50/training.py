@@ -265,10 +265,11 @@ def cross_validate(preset="mel_cnn_quick", root=None, *, name=None, folds=None, 
     if KINDS[spec.kind].model:  # features computed by a model (YAMNet or its stand-in): part of the run
         config_dict["embedding_model"] = KINDS[spec.kind].model()
     partial = results_dir() / "partial" / name
-    records = []
+    records, trained = [], False
     for fold in folds:
         record = _load_partial(partial / f"fold{fold}.json", config_dict) if resume else None
         if record is None:
+            trained = True
             record = _run_fold(config, X, labels, meta, fold, n_classes, name, verbose, save_models)
             if save:
                 _save_partial(partial / f"fold{fold}.json", config_dict, record)
@@ -283,7 +284,10 @@ def cross_validate(preset="mel_cnn_quick", root=None, *, name=None, folds=None, 
         acc = results["accuracy"]
         print(f"{name}: {len(folds)}-fold accuracy {acc['mean']:.3f} +- {acc['std']:.3f}")
     if save:
-        results["path"] = str(save_results(results))
+        # When every fold was reused, keep the file of the run that trained them (its date, its
+        # feature-extraction time rather than this call's cache read) if it holds the same folds.
+        kept = None if trained else _same_run(results_dir() / f"{name}.json", results)
+        results = kept or dict(results, path=str(save_results(results)))
     return results
 
 
@@ -326,6 +330,16 @@ def save_model(model, path):
 def _save_partial(path, config, record):
     with atomic_write(path, "w") as f:
         json.dump({"config": config, "record": record}, f)
+
+
+def _same_run(path, results):
+    """The results saved at ``path`` with ``path`` added, if they have ``results``' config and folds."""
+    try:
+        saved = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return None
+    same = all(saved.get(k) == results[k] for k in ("config", "folds", "predictions"))
+    return dict(saved, path=str(path)) if same else None
 
 
 def _load_partial(path, config):

@@ -1,5 +1,6 @@
 """Cross-validation: the folds are kept apart, runs are reproducible, results are complete."""
 import json
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -124,6 +125,21 @@ def test_an_interrupted_run_resumes_from_its_finished_folds(sample_run, sample, 
     with pytest.raises(AssertionError, match="trained again"):  # a changed configuration retrains
         tr.cross_validate("mel_cnn_quick", sample, name="tiny", folds=[1], verbose=0, progress=False,
                           save=False, **{**TINY, "seed": 7})
+
+
+def test_a_run_whose_folds_are_all_reused_keeps_its_results_file(sample_run, sample, monkeypatch):
+    path = Path(sample_run["path"])
+    before = path.read_bytes()
+    monkeypatch.setattr(tr, "train_fold", lambda *a, **k: pytest.fail("a finished fold was trained again"))
+    again = tr.cross_validate("mel_cnn_quick", sample, name="tiny", folds=[1, 2], verbose=0, progress=False,
+                              **TINY)
+    assert path.read_bytes() == before and again["created"] == sample_run["created"]
+    assert again["path"] == str(path)
+    # Reusing a different set of folds is a different result: that one is written.
+    only_first = tr.cross_validate("mel_cnn_quick", sample, name="tiny", folds=[1], verbose=0, progress=False,
+                                   **TINY)
+    assert json.loads(path.read_text())["accuracy"]["folds"] == only_first["accuracy"]["folds"]
+    path.write_bytes(before)
 
 
 def test_the_same_seed_gives_the_same_model(sample):
