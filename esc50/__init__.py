@@ -15,6 +15,7 @@ from .dataset import (
     esc10,
     load_meta,
     quick_mode,
+    run_name,
     sample_dir,
     validate_dataset,
 )
@@ -26,6 +27,6 @@ __version__ = "0.1.0"
 __all__ = [
     "AudioError", "CITATION", "DEFAULT_CONFIG", "DatasetError", "DownloadError", "FOLDS", "FeatureConfig",
     "GROUPS", "audio_path", "check_dataset", "data_dir", "download", "esc10", "extract", "fix_length",
-    "is_silent", "load_audio", "load_meta", "log_mel", "mfcc", "quick_mode", "read_audio", "sample_dir",
+    "is_silent", "load_audio", "load_meta", "log_mel", "mfcc", "quick_mode", "read_audio", "run_name", "sample_dir",
     "seed_features", "summary_features", "validate_dataset",
 ]
