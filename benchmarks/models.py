@@ -3,8 +3,9 @@
 For each CNN preset and baseline, a results file in results/ whose configuration matches the
 current code is reused; a missing one is computed (5-fold CV, resumable: hours on a CPU for
 the CNNs). `--fresh` recomputes everything. Then it measures, on this machine:
-- the input pipeline's overhead: an epoch of mel_cnn_quick with batching and augmentation,
-  against the same number of train steps on ready-made batches (goal: <= 1.1x);
+- the input pipeline's overhead: a warm epoch of mel_cnn_quick with batching and augmentation
+  on the fly, against the same fit() epoch on batches built beforehand, and the bound
+  1 + (time to build an epoch of batches) / (model-only epoch), which the goal judges (<= 1.1x);
 - the latency of classifying one 5 s file, warm (goal: <= 100 ms).
 Writes results/benchmark.json, results/benchmark.md (the README table) and
 figures/benchmark_accuracy.png.
@@ -32,7 +33,7 @@ from esc50.inputs import MODEL_INPUTS  # noqa: E402
 from esc50.plots import plot_accuracy_comparison, save_fig  # noqa: E402
 from esc50.presets import PRESETS  # noqa: E402
 from esc50.results import load_results, machine, results_dir  # noqa: E402
-from esc50.training import band_stats, build_model, cross_validate, fold_split, make_batches  # noqa: E402
+from esc50.training import EpochTimer, band_stats, build_model, cross_validate, fold_split, make_batches  # noqa: E402
 
 CNNS = ("mel_cnn", "mel_cnn_quick", "piczak_cnn", "seed_cnn")
 # Transfer-learning runs need YAMNet from the network (notebook 06 makes them): reported when
@@ -68,9 +69,13 @@ def accuracy_runs(root, fresh, skip_training):
     return runs
 
 
-def pipeline_overhead(root, steps=20):
-    """Seconds for `steps` batches through fit() with the real pipeline, over the same
-    number of train_on_batch steps on batches already in memory."""
+def pipeline_overhead(root, epochs=3):
+    """An epoch of mel_cnn_quick on fold 1 through fit() with the real pipeline (shuffling,
+    batching, augmentation on the fly), over an epoch through the same fit() on the same
+    batches built beforehand: what building batches adds to the model's own work. Each is
+    the median over `epochs` warm epochs (the first epoch, which compiles, is left out); epoch
+    times on a shared machine vary by more than the difference, so the seconds it takes to
+    build one epoch's batches, alone, are reported too."""
     config = PRESETS["mel_cnn_quick"]
     spec = MODEL_INPUTS["mel_cnn"]
     meta = esc50.load_meta(root)
@@ -79,27 +84,31 @@ def pipeline_overhead(root, steps=20):
     x_train = X[train]
     mean, var = band_stats(x_train, spec.norm_axes)
     batches = make_batches(config, x_train, meta["target"].to_numpy()[train], 50)
-    model = build_model(config, 50, x_train.shape[1:], mean, var, steps_per_epoch=len(batches))
-    ready = [batches[i] for i in range(steps)]
-    model.train_on_batch(*ready[0])  # compile and warm up
     start = time.perf_counter()
-    for xb, yb in ready:
-        model.train_on_batch(xb, yb)
-    model_only = time.perf_counter() - start
+    ready = [batches[i] for i in range(len(batches))]
+    build = time.perf_counter() - start  # fit() overlaps this with training: the most it can add
 
-    class Limited(keras.utils.PyDataset):
+    class Ready(keras.utils.PyDataset):
         def __len__(self):
-            return steps
+            return len(ready)
 
         def __getitem__(self, i):
-            return batches[i]
+            return ready[i]
 
-    model.fit(Limited(), epochs=1, verbose=0)  # builds fit's train function
-    start = time.perf_counter()
-    model.fit(Limited(), epochs=1, verbose=0)
-    with_pipeline = time.perf_counter() - start
-    return {"steps": steps, "batch_size": config.batch_size, "model_only_s": round(model_only, 3),
-            "with_pipeline_s": round(with_pipeline, 3), "ratio": round(with_pipeline / model_only, 3)}
+    def warm_epoch_seconds(data):
+        keras.utils.set_random_seed(config.seed)
+        model = build_model(config, 50, x_train.shape[1:], mean, var, steps_per_epoch=len(batches))
+        timer = EpochTimer()
+        model.fit(data, epochs=epochs + 1, callbacks=[timer], verbose=0)
+        return statistics.median(timer.seconds[1:])
+
+    model_only, with_pipeline = warm_epoch_seconds(Ready()), warm_epoch_seconds(batches)
+    return {"steps_per_epoch": len(batches), "batch_size": config.batch_size, "epochs": epochs,
+            "build_batches_s": round(build, 3), "model_only_s": round(model_only, 3),
+            "with_pipeline_s": round(with_pipeline, 3),
+            "ratio": round(with_pipeline / model_only, 3),
+            # The goal is judged on this bound: building batches with no overlap at all.
+            "ratio_bound": round((model_only + build) / model_only, 3)}
 
 
 def predict_latency(root, repeats=20):
@@ -159,7 +168,7 @@ def main(argv=None):
         **{name: acc[name] >= GOALS[name] for name in ("mel_cnn", "mel_cnn_quick", "piczak_cnn") if name in acc},
         "best_baseline": max((v for k, v in acc.items() if k.startswith("baseline")), default=0)
         >= GOALS["best_baseline"],
-        "pipeline_overhead": speed["pipeline"]["ratio"] <= GOALS["pipeline_overhead"],
+        "pipeline_overhead": speed["pipeline"]["ratio_bound"] <= GOALS["pipeline_overhead"],
         "predict_ms": speed["predict"]["median_ms"] <= GOALS["predict_ms"],
     }
     if quick:
