@@ -43,3 +43,17 @@ def test_mel_cnn_without_spec_augment_and_bad_sizes():
     assert "spec_augment" not in [layer.name for layer in mel_cnn(spec_augment=False, width=4).layers]
     with pytest.raises(ValueError, match="width"):
         mel_cnn(width=0)
+
+
+def test_mel_cnn_in_mixed_bfloat16_keeps_float32_weights_and_probabilities(tmp_path):
+    model = mel_cnn((32, 64, 1), n_classes=5, width=4, blocks=2, dtype="mixed_bfloat16")
+    convs = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+    assert convs and all(c.compute_dtype == "bfloat16" and c.kernel.dtype == "float32" for c in convs)
+    assert model.get_layer("normalise").compute_dtype == "float32"
+    model.compile("adam", "categorical_crossentropy")
+    x = np.random.default_rng(0).normal(size=(8, 32, 64, 1)).astype(np.float32)
+    model.train_on_batch(x, np.eye(5, dtype=np.float32)[np.arange(8) % 5])
+    proba = model.predict_on_batch(x)
+    assert proba.dtype == np.float32 and np.allclose(proba.sum(axis=1), 1.0, atol=1e-5)
+    model.save(tmp_path / "m.keras")
+    np.testing.assert_allclose(keras.models.load_model(tmp_path / "m.keras").predict_on_batch(x), proba)
