@@ -24,7 +24,7 @@ from .fileio import atomic_write, output_dir
 from .inputs import LOG_MEL_FLOOR, MODEL_INPUTS
 from .models import BUILDERS
 from .presets import PRESETS, TrainConfig, get_config  # noqa: F401  (re-exported)
-from .results import clip_predictions, results_dir, save_results, summarise
+from .results import clip_predictions, load_results, results_dir, save_results, summarise
 
 MODELS_ENV = "ESC50_MODELS"
 
@@ -286,7 +286,7 @@ def cross_validate(preset="mel_cnn_quick", root=None, *, name=None, folds=None, 
     if save:
         # When every fold was reused, keep the file of the run that trained them (its date, its
         # feature-extraction time rather than this call's cache read) if it holds the same folds.
-        kept = None if trained else _same_run(results_dir() / f"{name}.json", results)
+        kept = None if trained else _same_run(results)
         results = kept or dict(results, path=str(save_results(results)))
     return results
 
@@ -332,11 +332,13 @@ def _save_partial(path, config, record):
         json.dump({"config": config, "record": record}, f)
 
 
-def _same_run(path, results):
-    """The results saved at ``path`` with ``path`` added, if they have ``results``' config and folds."""
+def _same_run(results):
+    """The saved results of run ``results["name"]``, with their path, if they hold the same
+    configuration, folds and predictions as ``results``; else None."""
+    path = results_dir() / f"{results['name']}.json"
     try:
-        saved = json.loads(Path(path).read_text())
-    except (OSError, ValueError):
+        saved = load_results(path)
+    except (FileNotFoundError, ValueError):
         return None
     same = all(saved.get(k) == results[k] for k in ("config", "folds", "predictions"))
     return dict(saved, path=str(path)) if same else None
