@@ -68,6 +68,39 @@ def gain_db(low=1.5, high=2.5, rng=None, size=None):
     return 20.0 * np.log10(_rng(rng).uniform(low, high, size=size))
 
 
+def random_crop(y, length, rng=None, *, floor=None, min_share=0.5):
+    """A random window of ``length`` steps along the last axis that keeps the sound.
+
+    Training on crops shorter than the clip is cheaper per example and shows the model each
+    sound at many positions; a model with global pooling still classifies whole clips.
+    Windows are drawn among those holding at least ``min_share`` of the energy of the
+    loudest window, so a short event padded with silence is not cropped away.
+
+    Parameters
+    ----------
+    y : np.ndarray
+        A waveform ``(samples,)``, or a spectrogram in dB whose last axis is time (set ``floor``).
+    length : int
+        Window length in samples or frames, at most the length of ``y``.
+    floor : float, optional
+        Silence level of a spectrogram in dB; None means ``y`` is a waveform.
+    min_share : float, default 0.5
+        0 draws any window; 1 only the loudest.
+    """
+    n = y.shape[-1]
+    if not 0 < length <= n:
+        raise ValueError(f"crop length must be in [1, {n}] for this input, got {length}")
+    if not 0 <= min_share <= 1:
+        raise ValueError(f"min_share must be in [0, 1], got {min_share}")
+    flat = y.reshape(-1, n)
+    # Per-step energy: a waveform's power, or the power of a spectrogram frame's loudest band.
+    energy = np.square(flat, dtype=np.float64).sum(0) if floor is None else 10.0 ** (flat.max(0) / 10.0)
+    total = np.concatenate([[0.0], np.cumsum(energy)])
+    windows = total[length:] - total[:-length]
+    start = _rng(rng).choice(np.flatnonzero(windows >= min_share * windows.max()))
+    return y[..., start:start + length]
+
+
 def time_stretch(y, low=0.8, high=1.25, rng=None):
     """Play faster or slower by a random rate in ``[low, high]`` without changing pitch,
     keeping the clip's length (a sped-up clip is padded with silence, a slowed one trimmed).

@@ -17,6 +17,7 @@ import numpy as np
 from .features import DEFAULT_CONFIG, FeatureConfig, _mel_filterbank
 from .fileio import atomic_write
 from .inputs import LOG_MEL_FLOOR, MODEL_INPUTS
+from .models import as_float32
 
 FORMATS = ("keras", "tflite")
 
@@ -127,11 +128,13 @@ def tflite_predict(path, x):
 
 
 def export(model, path, fmt="keras", *, waveform=False):
-    """Save ``model`` (optionally wrapped by :func:`end_to_end`) as ``.keras`` or ``.tflite``."""
+    """Save ``model`` (optionally wrapped by :func:`end_to_end`) as ``.keras`` or ``.tflite``,
+    in float32 whatever policy it trained in: devices rarely compute in bfloat16."""
     from .training import save_model
 
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {FORMATS}")
+    model = as_float32(model)
     if waveform:
         model = end_to_end(model)
     return save_model(model, path) if fmt == "keras" else to_tflite(model, path)

@@ -16,6 +16,9 @@ so a saved model takes raw features and needs nothing else to predict.
 """
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import keras
 from keras import layers
 
@@ -37,6 +40,24 @@ def _conv_bn_relu(filters, kernel_size=3, strides=1, padding="same", bn=None, dt
 # weighs the running average. With Keras' 0.99 the seed's 500 training steps left running
 # statistics that lagged the weights: fold 1 scored 4 % with them, 18 % with batch statistics.
 TORCH_BATCH_NORM = dict(momentum=0.9, epsilon=1e-5)
+
+
+def auto_dtype():
+    """The dtype policy ``dtype="auto"`` picks: ``"mixed_bfloat16"`` on a machine without a GPU
+    whose CPU computes in bfloat16 (AVX512-BF16 or AMX), else ``"float32"``.
+
+    On other CPUs bfloat16 is emulated and slower; on GPUs float32 is fast already, and Colab's
+    T4 has no bfloat16.
+    """
+    try:
+        cpu = Path("/proc/cpuinfo").read_text()
+    except OSError:  # not Linux
+        return "float32"
+    if not re.search(r"\b(avx512_bf16|amx_bf16)\b", cpu):
+        return "float32"
+    import tensorflow as tf
+
+    return "float32" if tf.config.list_physical_devices("GPU") else "mixed_bfloat16"
 
 
 def mel_cnn(input_shape=(128, 431, 1), n_classes=N_CLASSES, *, width=32, blocks=4, downsample=(2, 2),
@@ -69,11 +90,13 @@ def mel_cnn(input_shape=(128, 431, 1), n_classes=N_CLASSES, *, width=32, blocks=
         Seed of the SpecAugment masks.
     dtype : str, optional
         Keras dtype policy of the pooling and conv blocks, e.g. ``"mixed_bfloat16"``: bfloat16
-        arithmetic with float32 weights, for CPUs with AVX512-BF16 and for GPUs (``mel_cnn_quick``
-        on the 2-core development CPU: the same 5-fold accuracy in 15 % less training time; see
-        the README). The normalisation, SpecAugment and the softmax stay in float32. Default:
-        Keras' global policy (float32 unless changed).
+        arithmetic with float32 weights, for CPUs with AVX512-BF16 (on the 2-core development
+        CPU, 45 epochs of ``mel_cnn_quick`` gave the same 5-fold accuracy in 15 % less training
+        time; see the README); ``"auto"``: :func:`auto_dtype`. The normalisation, SpecAugment
+        and the softmax stay in float32. Default: Keras' global policy (float32 unless changed).
     """
+    if dtype == "auto":
+        dtype = auto_dtype()
     if width < 1 or blocks < 1:
         raise ValueError(f"width and blocks must be positive, got width={width}, blocks={blocks}")
     model = keras.Sequential(name=name)
@@ -93,6 +116,17 @@ def mel_cnn(input_shape=(128, 431, 1), n_classes=N_CLASSES, *, width=32, blocks=
     # float32 whatever ``dtype``: probabilities and the loss need more than bfloat16's 8 bits.
     model.add(layers.Dense(n_classes, activation="softmax", dtype="float32"))
     return model
+
+
+def as_float32(model):
+    """The same model and weights computing in float32 throughout (for export, and for
+    machines without bfloat16); a float32 model is returned as it is."""
+    if all(layer.dtype_policy.name == "float32" for layer in model.layers):
+        return model
+    clone = keras.models.clone_model(
+        model, clone_function=lambda layer: layer.__class__.from_config(layer.get_config() | {"dtype": "float32"}))
+    clone.set_weights(model.get_weights())
+    return clone
 
 
 def piczak_cnn(input_shape=(60, 41, 2), n_classes=N_CLASSES, *, mean=0.0, variance=1.0, l2=0.001,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import keras
@@ -22,7 +23,7 @@ from .evaluation import class_names
 from .extraction import KINDS
 from .fileio import atomic_write, output_dir
 from .inputs import LOG_MEL_FLOOR, MODEL_INPUTS
-from .models import BUILDERS
+from .models import BUILDERS, auto_dtype
 from .presets import PRESETS, TrainConfig, get_config  # noqa: F401  (re-exported)
 from .results import clip_predictions, load_results, results_dir, save_results, summarise
 
@@ -105,8 +106,12 @@ def augment_batch(x, y, augment, rng, *, time_axis=-1, floor=None):
 
     ``time_axis`` is the time axis of one example. ``floor`` set means ``x`` is a spectrogram
     in dB with that silence level: a gain is then an offset in dB and shifts fill with the
-    floor; otherwise ``x`` holds waveforms.
+    floor; otherwise ``x`` holds waveforms. A ``crop`` returns a new, shorter ``x``.
     """
+    if "crop" in augment:
+        length = max(1, round(augment["crop"] * x.shape[1:][time_axis]))
+        x = np.stack([np.moveaxis(aug.random_crop(np.moveaxis(e, time_axis, -1), length, rng, floor=floor),
+                                  -1, time_axis) for e in x])
     for j in range(len(x)):
         if "shift" in augment and rng.random() < 0.5:
             moved = np.moveaxis(x[j], time_axis, -1)
@@ -138,7 +143,13 @@ class EpochTimer(keras.callbacks.Callback):
 
 
 def build_model(config, n_classes, input_shape, mean=None, variance=None, steps_per_epoch=None):
-    """Build and compile the model of ``config`` (the cosine schedule needs ``steps_per_epoch``)."""
+    """Build and compile the model of ``config`` (the cosine schedule needs ``steps_per_epoch``).
+
+    ``input_shape`` is one whole-clip example's; a model trained on crops takes any length.
+    """
+    if "crop" in config.augment:
+        input_shape = list(input_shape)
+        input_shape[MODEL_INPUTS[config.model].time_axis] = None
     builder = BUILDERS[config.model]
     kwargs = dict(config.model_args)
     if mean is not None:
@@ -251,6 +262,8 @@ def cross_validate(preset="mel_cnn_quick", root=None, *, name=None, folds=None, 
         The results (see :mod:`esc50.results`).
     """
     config = get_config(preset, **overrides)
+    if config.model_args.get("dtype") == "auto":  # saved as the policy that ran
+        config = replace(config, model_args=dict(config.model_args, dtype=auto_dtype()))
     name = name or (preset if isinstance(preset, str) else config.model)
     root = data_dir(root)
     meta = (load_meta(root) if meta is None else meta).reset_index(drop=True)

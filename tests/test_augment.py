@@ -105,3 +105,21 @@ def test_spec_augment_on_one_spectrogram_is_reproducible():
     np.testing.assert_allclose(a[changed], S.mean(), rtol=1e-5)
     with pytest.raises(ValueError, match="one spectrogram"):
         aug.spec_augment(S[None])
+
+
+def test_random_crop_keeps_a_short_event_padded_with_silence():
+    S = np.full((8, 200), -100.0, np.float32)
+    S[:, 150:170] = -20.0  # a 20-frame event, then silence
+    for seed in range(20):
+        crop = aug.random_crop(S, 50, seed, floor=-100.0)
+        assert crop.shape == (8, 50)
+        assert (crop[0] == -20.0).sum() >= 10  # at least half the event
+
+
+def test_random_crop_of_a_steady_sound_starts_anywhere_and_is_reproducible():
+    y = np.sin(np.arange(1000) / 3.0).astype(np.float32)
+    starts = {int(np.flatnonzero(y == aug.random_crop(y, 100, seed)[0])[0]) for seed in range(30)}
+    assert len(starts) > 10
+    np.testing.assert_array_equal(aug.random_crop(y, 100, 5), aug.random_crop(y, 100, 5))
+    with pytest.raises(ValueError, match="crop length"):
+        aug.random_crop(y, 1001)

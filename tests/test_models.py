@@ -3,7 +3,7 @@ import keras
 import numpy as np
 import pytest
 
-from esc50.models import PARAMETERS, mel_cnn, piczak_cnn, seed_cnn, yamnet_head
+from esc50.models import PARAMETERS, as_float32, auto_dtype, mel_cnn, piczak_cnn, seed_cnn, yamnet_head
 
 
 @pytest.mark.parametrize("name, build, shape", [
@@ -57,3 +57,14 @@ def test_mel_cnn_in_mixed_bfloat16_keeps_float32_weights_and_probabilities(tmp_p
     assert proba.dtype == np.float32 and np.allclose(proba.sum(axis=1), 1.0, atol=1e-5)
     model.save(tmp_path / "m.keras")
     np.testing.assert_allclose(keras.models.load_model(tmp_path / "m.keras").predict_on_batch(x), proba)
+
+
+def test_a_bfloat16_model_converts_to_float32_with_the_same_weights():
+    model = mel_cnn((32, 64, 1), n_classes=5, width=4, blocks=2, dtype="mixed_bfloat16")
+    x = np.random.default_rng(0).normal(size=(4, 32, 64, 1)).astype(np.float32)
+    plain = as_float32(model)
+    assert all(layer.compute_dtype == "float32" for layer in plain.layers) and plain.name == model.name
+    np.testing.assert_allclose(plain.predict_on_batch(x), model.predict_on_batch(x), atol=0.02)
+    assert as_float32(plain) is plain
+    assert auto_dtype() in ("float32", "mixed_bfloat16")
+    assert mel_cnn((32, 64, 1), width=4, blocks=2, dtype="auto").get_layer("downsample").dtype_policy.name == auto_dtype()

@@ -165,3 +165,18 @@ def test_the_other_models_train_on_the_sample(preset, sample):
     run = tr.cross_validate(preset, sample, folds=[3], verbose=0, progress=False, save=False, save_models=False,
                             resume=False, **overrides)
     assert len(run["predictions"]) == 10 and 0 <= run["accuracy"]["mean"] <= 1
+
+
+def test_crops_shorten_training_batches_and_the_model_takes_any_length():
+    x = np.random.default_rng(0).normal(-50, 10, size=(4, 6, 40, 1)).astype(np.float32)
+    y = np.eye(2, dtype=np.float32)[[0, 1, 0, 1]]
+    xa, _ = tr.augment_batch(x, y, dict(crop=0.5, shift=0.2), np.random.default_rng(0), time_axis=1, floor=-100.0)
+    assert xa.shape == (4, 6, 20, 1)
+    config = tr.get_config("mel_cnn_quick", augment=dict(crop=0.5), **TINY)
+    model = tr.build_model(config, 2, x.shape[1:])
+    assert model.input_shape == (None, 6, None, 1)
+    assert model.predict_on_batch(x).shape == model.predict_on_batch(xa).shape == (4, 2)
+    with pytest.raises(ValueError, match="any length"):
+        tr.get_config("seed_cnn", augment=dict(crop=0.5))
+    with pytest.raises(ValueError, match="fraction"):
+        tr.get_config("mel_cnn_quick", augment=dict(crop=1.5))
