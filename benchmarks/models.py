@@ -33,7 +33,15 @@ from esc50.inputs import MODEL_INPUTS  # noqa: E402
 from esc50.plots import plot_accuracy_comparison, save_fig  # noqa: E402
 from esc50.presets import PRESETS  # noqa: E402
 from esc50.results import load_results, machine, results_dir  # noqa: E402
-from esc50.training import EpochTimer, band_stats, build_model, cross_validate, fold_split, make_batches  # noqa: E402
+from esc50.training import (  # noqa: E402
+    EpochTimer,
+    band_stats,
+    build_model,
+    cross_validate,
+    fold_split,
+    make_batches,
+    resolved,
+)
 
 CNNS = ("mel_cnn", "mel_cnn_quick", "piczak_cnn", "seed_cnn")
 # Transfer-learning runs need YAMNet from the network (notebook 06 makes them): reported when
@@ -55,7 +63,7 @@ def existing(name, config=None):
 def accuracy_runs(root, fresh, skip_training):
     runs = []
     for preset in CNNS:
-        run = None if fresh else existing(preset, PRESETS[preset].to_dict())
+        run = None if fresh else existing(preset, resolved(PRESETS[preset]).to_dict())
         if run is None and not skip_training:
             run = cross_validate(preset, root, resume=not fresh)
         runs.append(run or {"name": preset, "missing": True})

@@ -181,6 +181,14 @@ def make_batches(config, x_train, y_train, n_classes):
                    time_axis=spec.time_axis, floor=spec.floor, seed=config.seed)
 
 
+def resolved(config):
+    """``config`` with ``dtype="auto"`` replaced by the policy it picks on this machine
+    (:func:`esc50.models.auto_dtype`), as a results file records it."""
+    if config.model_args.get("dtype") != "auto":
+        return config
+    return replace(config, model_args=dict(config.model_args, dtype=auto_dtype()))
+
+
 def train_fold(config, X, labels, train_idx, val_idx, *, n_classes, verbose=2):
     """Train one model on ``X[train_idx]``, choosing the epoch by accuracy on ``X[val_idx]``.
 
@@ -261,9 +269,7 @@ def cross_validate(preset="mel_cnn_quick", root=None, *, name=None, folds=None, 
     dict
         The results (see :mod:`esc50.results`).
     """
-    config = get_config(preset, **overrides)
-    if config.model_args.get("dtype") == "auto":  # saved as the policy that ran
-        config = replace(config, model_args=dict(config.model_args, dtype=auto_dtype()))
+    config = resolved(get_config(preset, **overrides))
     name = name or (preset if isinstance(preset, str) else config.model)
     root = data_dir(root)
     meta = (load_meta(root) if meta is None else meta).reset_index(drop=True)

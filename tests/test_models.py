@@ -67,4 +67,5 @@ def test_a_bfloat16_model_converts_to_float32_with_the_same_weights():
     np.testing.assert_allclose(plain.predict_on_batch(x), model.predict_on_batch(x), atol=0.02)
     assert as_float32(plain) is plain
     assert auto_dtype() in ("float32", "mixed_bfloat16")
-    assert mel_cnn((32, 64, 1), width=4, blocks=2, dtype="auto").get_layer("downsample").dtype_policy.name == auto_dtype()
+    auto = mel_cnn((32, 64, 1), width=4, blocks=2, dtype="auto")
+    assert auto.get_layer("downsample").dtype_policy.name == auto_dtype()
