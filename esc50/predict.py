@@ -51,7 +51,7 @@ def default_model_path():
             return path
     raise FileNotFoundError(
         f"no trained model in {models_dir()}: train one with "
-        "`python -m esc50 train mel_cnn_quick` (about 70 minutes on 2 CPU cores, minutes on a GPU), "
+        "`python -m esc50 train mel_cnn_quick` (54 minutes of training on 2 CPU cores), "
         "or pass --model PATH to a .keras file")
 
 
