@@ -82,16 +82,18 @@ PRESETS = {
     "mel_cnn": TrainConfig("mel_cnn", dict(width=32), epochs=80, batch_size=32, learning_rate=2e-3,
                            weight_decay=1e-3, augment=dict(shift=0.2, gain=(0.5, 2.0), mixup=0.2)),
     # Trained on random 2.5 s crops (half the work per clip, each sound seen at many positions)
-    # for 70 epochs, rather than on whole clips for 45: fold 1 went from 71.3 % to 75.3 % (80
-    # epochs) in the same time. No mixup: the small model underfits, and mixup slowed it further
-    # (fold 1 with mixup=0.2 and 30 epochs: 60.5 %). bfloat16 where the CPU has it.
+    # for 70 epochs, rather than on whole clips for 45: 75.9 % in 53.9 min of training on the
+    # 2-core development CPU, against 72.1 % in 60.9 min (both in bfloat16; see the README). No
+    # mixup: the small model underfits, and mixup slowed it further (fold 1 with mixup=0.2 and
+    # 30 epochs of whole clips: 60.5 %). bfloat16 where the CPU has it.
     "mel_cnn_quick": TrainConfig("mel_cnn", dict(width=16, dtype="auto"), epochs=70, batch_size=32,
                                  learning_rate=3e-3, weight_decay=1e-3, augment=dict(crop=0.5, gain=(0.5, 2.0))),
-    # Piczak's short-segment settings: Nesterov SGD at 0.002 on batches of 1000 segments. His
-    # own Keras port of the paper's code (karolpiczak/echonet, examples/esc_convnet_paper.py)
-    # trains for 4.5 M segments; 300 passes over the 10.5 k training segments here are 3.2 M.
-    # A pass took 16-21 s on the 2-core development CPU (batches of 500): about 1.5 h per fold.
-    "piczak_cnn": TrainConfig("piczak_cnn", epochs=300, batch_size=1000, optimizer="sgd", learning_rate=0.002,
+    # Piczak's own Keras port of the paper's code (karolpiczak/echonet, examples/esc_convnet_paper.py):
+    # Nesterov SGD at 0.01 on batches of 1000 segments, 4.5 M segments in all; 300 passes over the
+    # 10.5 k training segments here are 3.2 M. On fold 1, 10 passes at 0.01 reached 13 % training
+    # and validation accuracy, against 3 % and 5 % at 0.002. A pass takes 14-21 s on the 2-core
+    # development CPU: about 1.5 h per fold.
+    "piczak_cnn": TrainConfig("piczak_cnn", epochs=300, batch_size=1000, optimizer="sgd", learning_rate=0.01,
                               schedule="constant", drop_silent=True),
     "seed_cnn": TrainConfig("seed_cnn", epochs=20, batch_size=64, optimizer="adam", learning_rate=3e-4,
                             schedule="constant", augment=dict(noise=0.005, shift=0.2, gain=(1.5, 2.5))),
