@@ -69,3 +69,14 @@ def test_a_bfloat16_model_converts_to_float32_with_the_same_weights():
     assert auto_dtype() in ("float32", "mixed_bfloat16")
     auto = mel_cnn((32, 64, 1), width=4, blocks=2, dtype="auto")
     assert auto.get_layer("downsample").dtype_policy.name == auto_dtype()
+
+
+def test_piczak_cnn_computes_in_bfloat16_with_a_float32_softmax():
+    model = piczak_cnn(n_classes=5, dtype="mixed_bfloat16")
+    assert [layer.compute_dtype for layer in model.layers[:2]] == ["float32", "bfloat16"]
+    assert model.layers[-1].compute_dtype == "float32"
+    x = np.random.default_rng(0).normal(size=(3, 60, 41, 2)).astype(np.float32)
+    proba = model.predict_on_batch(x)
+    assert proba.dtype == np.float32 and np.allclose(proba.sum(axis=1), 1.0, atol=1e-5)
+    np.testing.assert_allclose(as_float32(model).predict_on_batch(x), proba, atol=0.02)
+    assert piczak_cnn(dtype="auto").layers[1].dtype_policy.name == auto_dtype()
