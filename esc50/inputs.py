@@ -71,6 +71,11 @@ class ModelInput:
         return LOG_MEL_FLOOR if self.kind in ("logmel", "mfcc") else None
 
     @property
+    def frames_per_second(self):
+        """Spectrogram frames in one second of audio."""
+        return round(self.config.sample_rate / self.config.hop_length)
+
+    @property
     def time_axis(self):
         """Time axis of one example: samples of a waveform, frames of a spectrogram."""
         return 0 if self.kind == "waveform" else 1

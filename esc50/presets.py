@@ -34,7 +34,9 @@ class TrainConfig:
         fraction of the clip), ``gain`` (range of volume factors), ``noise`` (std, waveforms
         only); ``crop`` (fraction of the clip kept, see :func:`esc50.augment.random_crop`;
         always applied, ``mel_cnn`` only: it trains on crops and tests on whole clips);
-        and ``mixup`` (Beta alpha) on whole batches. Empty: none.
+        ``mixup`` (Beta alpha) on whole batches; and ``delays`` (``piczak_cnn`` only): that
+        many more copies of every training clip, each delayed by a random 0 to 1 s, as
+        Piczak augmented ESC-50. Empty: none.
     patience : int, optional
         Stop when validation accuracy has not improved for this many epochs.
     drop_silent : bool
@@ -62,9 +64,14 @@ class TrainConfig:
             raise ValueError(f"unknown optimizer {self.optimizer!r}; choose adamw, adam or sgd")
         if self.schedule not in ("cosine", "constant"):
             raise ValueError(f"unknown schedule {self.schedule!r}; choose cosine or constant")
-        unknown = set(self.augment) - {"shift", "gain", "noise", "crop", "mixup"}
+        unknown = set(self.augment) - {"shift", "gain", "noise", "crop", "mixup", "delays"}
         if unknown:
-            raise ValueError(f"unknown augmentation(s) {sorted(unknown)}; use shift, gain, noise, crop, mixup")
+            raise ValueError(f"unknown augmentation(s) {sorted(unknown)}; use shift, gain, noise, crop, mixup, delays")
+        if "delays" in self.augment:
+            if self.model != "piczak_cnn":
+                raise ValueError(f"delays makes copies of clips cut into segments (piczak_cnn), not {self.model}")
+            if not (isinstance(self.augment["delays"], int) and self.augment["delays"] >= 0):
+                raise ValueError(f"delays is a number of copies per clip, got {self.augment['delays']!r}")
         if "crop" in self.augment:
             if self.model != "mel_cnn":
                 raise ValueError(f"crop needs a model that takes any length (mel_cnn), not {self.model}")
@@ -88,13 +95,13 @@ PRESETS = {
     # 30 epochs of whole clips: 60.5 %). bfloat16 where the CPU has it.
     "mel_cnn_quick": TrainConfig("mel_cnn", dict(width=16, dtype="auto"), epochs=70, batch_size=32,
                                  learning_rate=3e-3, weight_decay=1e-3, augment=dict(crop=0.5, gain=(0.5, 2.0))),
-    # Piczak's own Keras port of the paper's code (karolpiczak/echonet, examples/esc_convnet_paper.py):
-    # Nesterov SGD at 0.01 on batches of 1000 segments, 4.5 M segments in all; 300 passes over the
-    # 10.5 k training segments here are 3.2 M. On fold 1, 10 passes at 0.01 reached 13 % training
-    # and validation accuracy, against 3 % and 5 % at 0.002 (14 % and 14 % in bfloat16). A pass
-    # takes 14-22 s on the 2-core development CPU in float32, 10-13 s in bfloat16: about 1 h per fold.
+    # The paper's own code (karolpiczak/paper-2015-esc-convnet: Code/Experiment - ESC-50.ipynb,
+    # _Datasets/Setup.ipynb): short segments train 300 epochs at 0.002 (Nesterov SGD, batches of
+    # 1000) over the training clips and 4 copies of each delayed by up to 1 s, about 59 k segments:
+    # 17.7 k steps. An epoch takes 45 to 85 s on the 2-core development CPU in bfloat16 (3.8 to 7 h
+    # a fold): a GPU run. Without the copies, at 0.01 (3.3 k steps, 80 min), fold 1 reached 58.0 %.
     "piczak_cnn": TrainConfig("piczak_cnn", dict(dtype="auto"), epochs=300, batch_size=1000, optimizer="sgd",
-                              learning_rate=0.01, schedule="constant", drop_silent=True),
+                              learning_rate=0.002, schedule="constant", augment=dict(delays=4), drop_silent=True),
     "seed_cnn": TrainConfig("seed_cnn", epochs=20, batch_size=64, optimizer="adam", learning_rate=3e-4,
                             schedule="constant", augment=dict(noise=0.005, shift=0.2, gain=(1.5, 2.5))),
     # Embeddings are not audio: no waveform or spectrogram augmentation applies, mixup does.

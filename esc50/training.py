@@ -198,7 +198,7 @@ def train_fold(config, X, labels, train_idx, val_idx, *, n_classes, verbose=2):
     """
     spec = MODEL_INPUTS[config.model]
     keras.utils.set_random_seed(config.seed)
-    x_train, y_train = _windows(spec, X[train_idx], labels[train_idx], drop_silent=config.drop_silent)
+    x_train, y_train = training_examples(config, X[train_idx], labels[train_idx])
     x_val, y_val = _windows(spec, X[val_idx], labels[val_idx])
     mean = variance = None
     if spec.norm_axes is not None:
@@ -211,6 +211,43 @@ def train_fold(config, X, labels, train_idx, val_idx, *, n_classes, verbose=2):
     history = model.fit(batches, validation_data=(x_val, np.eye(n_classes, dtype=np.float32)[y_val]),
                         epochs=config.epochs, callbacks=[timer, best], verbose=verbose)
     return model, {k: [round(float(v), 5) for v in vs] for k, vs in history.history.items()}, timer.seconds
+
+
+def training_examples(config, X, labels):
+    """The examples ``config`` trains on, from whole-clip inputs ``X``: the clips, or their
+    windows (without the silent ones if ``drop_silent``), and those of delayed copies if
+    ``augment`` has ``delays``. Returns ``(x, y)``."""
+    spec = MODEL_INPUTS[config.model]
+    x, y = _windows(spec, X, labels, drop_silent=config.drop_silent)
+    copies = config.augment.get("delays")
+    if copies:
+        # Piczak's augmentation: every training clip again, delayed at random by up to a
+        # second; validation and test clips stay as they are.
+        delayed = delayed_copies(X, copies, spec.frames_per_second, np.random.default_rng(config.seed))
+        x_more, y_more = _windows(spec, delayed, np.tile(labels, copies), drop_silent=config.drop_silent)
+        x, y = np.concatenate([x, x_more]), np.concatenate([y, y_more])
+    return x, y
+
+
+def delayed_copies(X, copies, max_delay, rng, floor=LOG_MEL_FLOOR):
+    """``copies`` versions of every clip of ``X``, each delayed by a random 0 to ``max_delay``
+    frames: silence before and after keeps one length, ``max_delay`` frames longer.
+
+    ``X`` is ``(clips, bands, frames, channels)`` with the log-mel (``floor`` dB at silence)
+    in channel 0 and, in the others, features that are 0 in silence (its deltas). Returns
+    ``(copies * clips, bands, frames + max_delay, channels)``, copy ``k`` of clip ``i`` at
+    ``k * clips + i``.
+    """
+    X = np.asarray(X)
+    if X.ndim != 4:
+        raise ValueError(f"expected (clips, bands, frames, channels), got shape {X.shape}")
+    if copies < 1 or max_delay < 0:
+        raise ValueError(f"copies must be positive and max_delay not negative, got {copies}, {max_delay}")
+    out = np.zeros((copies * len(X), X.shape[1], X.shape[2] + max_delay, X.shape[3]), X.dtype)
+    out[..., 0] = floor
+    for k, d in enumerate(rng.integers(0, max_delay + 1, size=len(out))):
+        out[k, :, d:d + X.shape[2]] = X[k % len(X)]
+    return out
 
 
 def _windows(spec, X, labels, drop_silent=False):

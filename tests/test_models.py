@@ -80,3 +80,16 @@ def test_piczak_cnn_computes_in_bfloat16_with_a_float32_softmax():
     assert proba.dtype == np.float32 and np.allclose(proba.sum(axis=1), 1.0, atol=1e-5)
     np.testing.assert_allclose(as_float32(model).predict_on_batch(x), proba, atol=0.02)
     assert piczak_cnn(dtype="auto").layers[1].dtype_policy.name == auto_dtype()
+
+
+def test_piczak_cnn_starts_from_the_papers_initial_weights():
+    def weights(model, kind):
+        return [[np.asarray(w) for w in layer.weights] for layer in model.layers if isinstance(layer, kind)]
+
+    model = piczak_cnn(n_classes=5)
+    (k0, b0), (k1, b1) = weights(model, keras.layers.Conv2D)
+    assert 0 < np.abs(k0).max() <= 0.001 and np.all(b0 == 0.1)
+    assert 0.09 < np.abs(k1).max() <= 0.1 and np.all(b1 == 0)
+    assert [round(float(k.std()), 3) for k, _ in weights(model, keras.layers.Dense)] == [0.01, 0.01, 0.01]
+    (k0, b0), _ = weights(piczak_cnn(n_classes=5, paper_init=False), keras.layers.Conv2D)
+    assert np.all(b0 == 0) and np.abs(k0).max() > 0.01  # Keras' Glorot uniform and zero biases

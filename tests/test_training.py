@@ -79,6 +79,36 @@ def test_piczak_segments_are_41_frames_with_half_overlap():
     assert np.array_equal(W[1, 2], X[1, :, 40:81])
 
 
+def test_delayed_copies_shift_each_clip_into_silence_by_up_to_max_delay():
+    X = np.stack([np.full((3, 10), 5.0), np.ones((3, 10))], axis=-1)[None].repeat(2, axis=0)  # 2 clips
+    X[1, :, :, 0] = 7.0
+    out = tr.delayed_copies(X, 3, 4, np.random.default_rng(0), floor=-100.0)
+    assert out.shape == (6, 3, 14, 2)
+    for k, copy in enumerate(out):
+        loud = np.flatnonzero(copy[0, :, 0] > -100.0)
+        assert len(loud) == 10 and loud[0] <= 4 and np.all(np.diff(loud) == 1)
+        np.testing.assert_array_equal(copy[:, loud], X[k % 2])
+        silent = np.setdiff1d(np.arange(14), loud)
+        assert np.all(copy[:, silent, 0] == -100.0) and np.all(copy[:, silent, 1] == 0.0)
+    assert len({int(np.argmax(c[0, :, 0] > -100.0)) for c in out}) > 1  # not all the same delay
+    with pytest.raises(ValueError, match="channels"):
+        tr.delayed_copies(X[..., 0], 1, 4, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="delays"):
+        tr.get_config("mel_cnn_quick", augment=dict(delays=2))
+
+
+def test_piczak_delays_add_segments_of_delayed_training_clips(sample):
+    meta = esc50.load_meta(sample)
+    X, labels = MODEL_INPUTS["piczak_cnn"].clips(sample, meta, progress=False), meta["target"].to_numpy()
+    plain = tr.get_config("piczak_cnn", augment={})
+    x, y = tr.training_examples(plain, X, labels)
+    x2, y2 = tr.training_examples(tr.get_config(plain, augment=dict(delays=2)), X, labels)
+    # Each copy is 43 frames (1 s) longer: up to 11 segments of 41 frames where a clip has 9.
+    assert 2 * len(x) < len(x2) - len(x) <= 2 * len(x) * 11 / 9
+    np.testing.assert_array_equal(x2[:len(x)], x)
+    assert set(y2) == set(y)
+
+
 @pytest.fixture(scope="module")
 def sample_run(sample):
     """A tiny mel_cnn cross-validated on the shipped sample: 1 epoch, two folds."""
