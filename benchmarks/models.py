@@ -30,6 +30,7 @@ import soundfile as sf  # noqa: E402
 import esc50  # noqa: E402
 from esc50 import evaluation as ev  # noqa: E402
 from esc50.baselines import BASELINES, cross_validate_baseline  # noqa: E402
+from esc50.dataset import FOLDS  # noqa: E402
 from esc50.fileio import atomic_write  # noqa: E402
 from esc50.inputs import MODEL_INPUTS  # noqa: E402
 from esc50.plots import plot_accuracy_comparison, save_fig  # noqa: E402
@@ -49,7 +50,6 @@ CNNS = ("mel_cnn", "mel_cnn_quick", "piczak_cnn", "seed_cnn")
 # Transfer-learning runs need YAMNet from the network (notebook 06 makes them): reported when
 # present, never trained here. The stand-in's numbers test the code path, not YAMNet.
 TRANSFER = ("yamnet_head", "yamnet_head_standin")
-FOLDS = 5  # ESC-50's official folds: a result is reported once all five ran
 GOALS = {"mel_cnn": 0.85, "mel_cnn_quick": 0.75, "piczak_cnn": 0.645, "best_baseline": 0.55,
          "mel_cnn_quick_minutes": 60, "pipeline_overhead": 1.1, "predict_ms": 100}
 
@@ -65,7 +65,7 @@ def existing(name, config=None):
 
 def complete(run):
     """Whether `run` is reportable: present and over all the official folds."""
-    return not run.get("missing") and len(run["folds"]) == FOLDS
+    return not run.get("missing") and len(run["folds"]) == len(FOLDS)
 
 
 def accuracy_runs(root, fresh, skip_training):
@@ -164,7 +164,7 @@ def table(runs):
         label = run["name"] + (" (stand-in embeddings, not YAMNet)" if run["name"].endswith("standin") else "")
         # A mean over some folds is not comparable with 5-fold results: show the folds alone.
         summary = (f"{acc['mean']:.1%} ± {acc['std']:.1%}" if complete(run)
-                   else f"{len(folds)} of {FOLDS} folds so far (test folds "
+                   else f"{len(folds)} of {len(FOLDS)} folds so far (test folds "
                    + ", ".join(str(f["test_fold"]) for f in folds) + ")")
         rows.append(
             f"| {label} | {summary} | "
