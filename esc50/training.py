@@ -223,7 +223,8 @@ def training_examples(config, X, labels):
     if copies:
         # Piczak's augmentation: every training clip again, delayed at random by up to a
         # second; validation and test clips stay as they are.
-        delayed = delayed_copies(X, copies, spec.frames_per_second, np.random.default_rng(config.seed))
+        delayed = delayed_copies(X, copies, spec.frames_per_second, np.random.default_rng(config.seed),
+                                 floor=spec.floor)
         x_more, y_more = _windows(spec, delayed, np.tile(labels, copies), drop_silent=config.drop_silent)
         x, y = np.concatenate([x, x_more]), np.concatenate([y, y_more])
     return x, y
