@@ -98,7 +98,7 @@ PRESETS = {
     # The paper's own code (karolpiczak/paper-2015-esc-convnet: Code/Experiment - ESC-50.ipynb,
     # _Datasets/Setup.ipynb): short segments train 300 epochs at 0.002 (Nesterov SGD, batches of
     # 1000) over the training clips and 4 copies of each delayed by up to 1 s, about 59 k segments:
-    # 17.7 k steps. An epoch takes 45 to 85 s on the 2-core development CPU in bfloat16 (3.8 to 7 h
+    # 17.7 k steps. An epoch takes 43 to 85 s on the 2-core development CPU in bfloat16 (3.6 to 7 h
     # a fold): a GPU run. Without the copies, at 0.01 (3.3 k steps, 80 min), fold 1 reached 58.0 %.
     "piczak_cnn": TrainConfig("piczak_cnn", dict(dtype="auto"), epochs=300, batch_size=1000, optimizer="sgd",
                               learning_rate=0.002, schedule="constant", augment=dict(delays=4), drop_silent=True),
