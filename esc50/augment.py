@@ -11,11 +11,13 @@ Every function takes ``rng``: a :class:`numpy.random.Generator` or a seed.
 """
 from __future__ import annotations
 
-import keras
 import librosa
 import numpy as np
 
 from .audio import fix_length
+from .quiet import keras_quietly
+
+keras = keras_quietly()
 
 
 def _rng(rng):

@@ -25,6 +25,7 @@ from sklearn.svm import SVC
 from .dataset import data_dir, folds_of, load_meta
 from .evaluation import class_names
 from .extraction import extract
+from .presets import BASELINES, FEATURE_SETS  # noqa: F401  (defined there for the command line)
 from .results import clip_predictions, save_results, summarise
 
 
@@ -45,18 +46,6 @@ def make_baseline(name, seed=0):
     return models[name]()
 
 
-BASELINES = ("knn", "svm", "random_forest", "ensemble")
-"""k-nearest neighbours (k=5, distance-weighted), an RBF support vector machine (C=10),
-a random forest (500 trees; Piczak's 2015 baseline was one), and the stronger one: a soft
-vote of the SVM, the forest and a logistic regression, which make different mistakes.
-(Histogram gradient boosting was tried first: 56.8 % on fold 1, below the SVM, for 8
-minutes per fold on 2 cores shared with a CNN run.) The SVMs use ``SVC(probability=True)``,
-deprecated in scikit-learn 1.9: its suggested replacement, ``CalibratedClassifierCV(SVC(),
-ensemble=False)``, calibrates one class against the rest and scored 53.3 % against 60.8 % on
-the summary features, so scikit-learn is pinned below 1.11 until a better one is found."""
-
-FEATURE_SETS = ("summary", "seed")
-"""``summary``: 341 statistics of frame-wise features; ``seed``: the seed notebook's 27 means."""
 
 
 def fit_baseline(name, X, y, seed=0):

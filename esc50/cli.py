@@ -1,9 +1,15 @@
-"""``python -m esc50``: the course's command line."""
+"""The course's command line: download and check ESC-50, compute features, train, evaluate,
+classify your own recordings, export models.
+
+Each command imports only what it needs: ``predict`` with YAMNet starts neither TensorFlow nor
+scikit-learn.
+"""
 from __future__ import annotations
 
 import argparse
 import sys
 import time
+import warnings
 from pathlib import Path
 
 
@@ -92,13 +98,14 @@ def _evaluate(args):
 
 def _predict(args):
     from .audio import AudioError
-    from .predict import load_model, predict_file
+    from .predict import load_classifier, predict_file
 
-    model = load_model(args.model)
+    classifier = load_classifier(args.model)
+    print(f"model: {classifier.description}")
     failed = 0
     for path in args.files:
         try:
-            prediction = predict_file(path, model)
+            prediction = predict_file(path, classifier)
         except (AudioError, FileNotFoundError) as err:
             print(f"error: {err}", file=sys.stderr)
             failed += 1
@@ -122,9 +129,9 @@ def _export(args):
 
 
 def build_parser():
-    from .extraction import KINDS
+    from .presets import BASELINES, FEATURE_SETS, PRESETS
 
-    parser = argparse.ArgumentParser(prog="python -m esc50", description=__doc__.split("\n")[0].strip("`"))
+    parser = argparse.ArgumentParser(prog="python -m esc50", description=" ".join(__doc__.split("\n\n")[0].split()))
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("download", help="download ESC-50 (about 600 MB) unless a complete copy is there")
@@ -139,15 +146,12 @@ def build_parser():
     p.set_defaults(func=_check)
 
     p = sub.add_parser("features", help="compute and cache features for every clip")
-    p.add_argument("kind", choices=sorted(KINDS))
+    p.add_argument("kind", help="logmel, mfcc, waveform, summary, seed or yamnet")
     p.add_argument("--root", help="dataset folder (default: $ESC50_DATA, else a per-user cache)")
     p.add_argument("--sample", action="store_true", help="use the sample shipped with the package")
     p.add_argument("--jobs", type=int, help="worker processes (default: all cores)")
     p.add_argument("--no-cache", action="store_true", help="compute afresh and do not cache")
     p.set_defaults(func=_features)
-
-    from .baselines import BASELINES, FEATURE_SETS
-    from .presets import PRESETS
 
     p = sub.add_parser("train", help="cross-validate a CNN over the 5 official folds; write results/<name>.json")
     p.add_argument("preset", nargs="?", default="mel_cnn_quick", choices=sorted(PRESETS),
@@ -179,15 +183,15 @@ def build_parser():
     p.add_argument("--figures", action="store_true", help="also save confusion matrices and fold bars")
     p.set_defaults(func=_evaluate)
 
-    p = sub.add_parser("predict", help="classify audio files (any rate, channels, length) with a trained model")
+    p = sub.add_parser("predict", help="classify audio files (any format, rate, channels, length)")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--model", help="a .keras model (default: models/mel_cnn/fold1.keras, else mel_cnn_quick's, "
-                                    "else the one shipped with the package)")
+    p.add_argument("--model", help="a .keras model of the course, or a YAMNet head as .tflite (default: YAMNet and "
+                                    "the head shipped with the package, or without YAMNet the shipped mel_cnn)")
     p.add_argument("--top", type=int, default=5, help="classes to show (default 5)")
     p.set_defaults(func=_predict)
 
     p = sub.add_parser("export", help="save a trained model for deployment, as .keras or TFLite")
-    p.add_argument("--model", help="a .keras model (default: as for predict)")
+    p.add_argument("--model", required=True, help="a .keras model of the course")
     p.add_argument("--format", default="keras", choices=["keras", "tflite"])
     p.add_argument("--waveform", action="store_true",
                    help="end to end: the model takes 5 s waveforms and computes the log-mel itself")
@@ -196,10 +200,25 @@ def build_parser():
     return parser
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    from .audio import AudioWarning
+
+    if issubclass(category, AudioWarning):  # it names the file and the problem: no source line needed
+        print(f"warning: {message}", file=sys.stderr)
+    else:
+        _default_show_warning(message, category, filename, lineno, file, line)
+
+
+_default_show_warning = warnings.showwarning
+
+
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    warnings.showwarning = _show_warning
     try:
         return args.func(args) or 0
     except (OSError, ValueError, RuntimeError) as err:  # our errors name the file and the fix
         print(f"error: {err}", file=sys.stderr)
         return 1
+    finally:
+        warnings.showwarning = _default_show_warning

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .audio import CLIP_SECONDS, SAMPLE_RATE, AudioError, is_silent, read_audio
+from .audio import CLIP_SECONDS, DURATION_TOLERANCE, SAMPLE_RATE, AudioError, is_silent, read_audio
 
 N_CLASSES = 50
 FOLDS = (1, 2, 3, 4, 5)
@@ -24,8 +24,6 @@ GROUPS = ("animals", "natural soundscapes", "human non-speech", "domestic", "urb
 META_COLUMNS = ("filename", "fold", "target", "category", "esc10", "src_file", "take")
 DATA_ENV = "ESC50_DATA"
 QUICK_ENV = "ESC50_QUICK"
-DURATION_TOLERANCE = 0.05
-"""Seconds a clip may differ from 5 s and still pass the check (Ogg Vorbis pads its last block)."""
 
 CITATION = (
     'K. J. Piczak, "ESC: Dataset for Environmental Sound Classification", '
@@ -229,7 +227,7 @@ def _check_clips(root, meta):
     for name in meta["filename"]:
         path = audio / name
         try:
-            y, sr = read_audio(path)
+            y, sr = read_audio(path, strict=True)
         except (FileNotFoundError, AudioError) as err:
             problems.append(str(err))
             continue

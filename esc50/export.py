@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import keras
 import numpy as np
 
 from .features import DEFAULT_CONFIG, FeatureConfig, _mel_filterbank
 from .fileio import atomic_write
 from .inputs import LOG_MEL_FLOOR, MODEL_INPUTS
 from .models import as_float32
+from .quiet import keras_quietly
+
+keras = keras_quietly()
 
 FORMATS = ("keras", "tflite")
 

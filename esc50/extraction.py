@@ -47,8 +47,8 @@ class _Kind:
 
     def load(self, path, config):
         if self.seed_audio:
-            return load_audio(path, SEED_SAMPLE_RATE, duration=config.duration, res_type=SEED_RESAMPLER)[0]
-        return load_audio(path, config.sample_rate, duration=config.duration)[0]
+            return load_audio(path, SEED_SAMPLE_RATE, duration=config.duration, res_type=SEED_RESAMPLER, strict=True)[0]
+        return load_audio(path, config.sample_rate, duration=config.duration, strict=True)[0]
 
 
 KINDS = {
@@ -57,12 +57,15 @@ KINDS = {
     "summary": _Kind(summary_features, tabular=True),
     "seed": _Kind(lambda y, config: seed_features(y), tabular=True, seed_audio=True),
     "waveform": _Kind(lambda y, config: y.astype(np.float32), tabular=False),
-    "yamnet": _Kind(transfer.clip_embedding, tabular=False, model=transfer.yamnet_handle),
+    "yamnet": _Kind(transfer.frame_features, tabular=False, model=transfer.model_id),
+    "yamnet_shifted": _Kind(transfer.shifted_frame_features, tabular=False, model=transfer.model_id),
 }
 """Feature kinds :func:`extract` knows: log-mel and MFCC (with deltas) arrays, the waveform
 itself (resampled to ``config.sample_rate``), and the summary statistics and the seed's 27
-handcrafted features as tables; and YAMNet embeddings (:mod:`esc50.transfer`), cached per
-embedding model and computed in this process, as the model runs on all cores itself."""
+handcrafted features as tables; and YAMNet's embeddings and AudioSet scores per frame
+(:mod:`esc50.transfer`), and the same of three copies of each clip framed later (training
+copies for the YAMNet head), cached per model file and computed in this process, which holds
+the loaded model."""
 
 
 def default_cache_dir():
@@ -80,7 +83,7 @@ def extract(kind="logmel", root=None, meta=None, config=DEFAULT_CONFIG, *, cache
 
     Parameters
     ----------
-    kind : {"logmel", "mfcc", "waveform", "summary", "seed", "yamnet"}
+    kind : {"logmel", "mfcc", "waveform", "summary", "seed", "yamnet", "yamnet_shifted"}
     root : str or Path, optional
         Dataset folder, resolved by :func:`esc50.dataset.data_dir`.
     meta : pandas.DataFrame, optional
@@ -97,7 +100,8 @@ def extract(kind="logmel", root=None, meta=None, config=DEFAULT_CONFIG, *, cache
     -------
     np.ndarray or pandas.DataFrame
         For "logmel" and "mfcc", a float32 array ``(clips, bands, frames)``, for "waveform"
-        ``(clips, samples)``; read from the
+        ``(clips, samples)``, for "yamnet" ``(clips, frames, 1024 + 521)`` (and ``(clips, 3, frames,
+        1024 + 521)`` for "yamnet_shifted"); read from the
         cache it is a read-only memory map (``np.array(X)`` makes a writable copy). For "summary"
         and "seed", a DataFrame with one row per clip, indexed like ``meta``.
 

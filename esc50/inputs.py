@@ -13,6 +13,7 @@ from typing import Callable
 import librosa
 import numpy as np
 
+from . import transfer
 from .extraction import KINDS, extract
 from .features import DEFAULT_CONFIG, FeatureConfig
 
@@ -56,6 +57,14 @@ class ModelInput:
     norm_axes : tuple of int, optional
         Axes of the model's input normalisation (see :func:`esc50.training.band_stats`);
         None: the model takes its input as it is.
+    normalised : callable, optional
+        Model inputs -> what the model normalises, when that is not its input itself (the
+        YAMNet head normalises the mean and maximum over frames, which it computes).
+    views_kind : str, optional
+        Feature kind of more views of each clip, ``(clips, views, ...)``: with the clip's own
+        features first, they are its windows (the YAMNet head's are YAMNet's frames of the
+        clip framed 0, 0.12, 0.24 and 0.36 s later). With ``window`` :func:`views` every view is
+        a training example, and a clip's prediction is the mean over its views.
     """
 
     kind: str
@@ -64,11 +73,19 @@ class ModelInput:
     window: Callable | None = None
     channel: bool = False
     norm_axes: tuple | None = None
+    normalised: Callable | None = None
+    views_kind: str | None = None
 
     @property
     def floor(self):
         """Silence level of a spectrogram input in dB; None for waveforms and embeddings."""
         return LOG_MEL_FLOOR if self.kind in ("logmel", "mfcc") else None
+
+    @property
+    def crop_share(self):
+        """``min_share`` of :func:`esc50.augment.random_crop`: crops of audio keep the sound;
+        embeddings have no loudness to go by, so any crop of them will do."""
+        return 0.0 if self.kind == "yamnet" else 0.5
 
     @property
     def frames_per_second(self):
@@ -77,17 +94,24 @@ class ModelInput:
 
     @property
     def time_axis(self):
-        """Time axis of one example: samples of a waveform, frames of a spectrogram."""
-        return 0 if self.kind == "waveform" else 1
+        """Time axis of one example: samples of a waveform, frames of a spectrogram or of YAMNet."""
+        return 0 if self.kind in ("waveform", "yamnet") else 1
 
     def clips(self, root=None, meta=None, *, cache_dir=None, progress=True):
-        """Model features of every clip of ``meta``: ``(clips, ...)``."""
+        """Model features of every clip of ``meta``: ``(clips, ...)``, or ``(clips, views, ...)``
+        with :attr:`views_kind`."""
         X = extract(self.kind, root, meta, self.config, cache_dir=cache_dir, progress=progress)
+        if self.views_kind:
+            more = extract(self.views_kind, root, meta, self.config, cache_dir=cache_dir, progress=progress)
+            X = np.concatenate([np.asarray(X)[:, None], more], axis=1)
         return self._finish(X)
 
     def from_waveform(self, y):
         """Model features of one waveform sampled at ``config.sample_rate``: ``(1, ...)``."""
-        return self._finish(KINDS[self.kind].compute(y, self.config)[None])
+        X = KINDS[self.kind].compute(y, self.config)[None]
+        if self.views_kind:
+            X = np.concatenate([X[:, None], KINDS[self.views_kind].compute(y, self.config)[None]], axis=1)
+        return self._finish(X)
 
     def windows(self, X):
         """``(clips, ...)`` -> ``(clips, windows, ...)``."""
@@ -105,6 +129,22 @@ class ModelInput:
         return X[..., None] if self.channel else X
 
 
+def _embeddings(F):
+    """YAMNet frame features ``(..., frames, 1024 + 521)`` -> their embeddings ``(..., frames, 1024)``."""
+    return transfer.split(F)[0]
+
+
+def views(X):
+    """The ``window`` of inputs with :attr:`ModelInput.views_kind`: ``(clips, views, ...)`` are
+    already the windows."""
+    return X
+
+
+def _mean_max(E):
+    """``(clips, frames, n)`` -> ``(clips, 2 n)``: as :class:`esc50.models.MeanMaxPooling1D` pools."""
+    return np.concatenate([E.mean(axis=1), E.max(axis=1)], axis=-1)
+
+
 PICZAK_CONFIG = FeatureConfig(sample_rate=22050, n_fft=1024, hop_length=512, n_mels=60)
 """Piczak (2015): 22.05 kHz, 1024-sample windows, hop 512 (23 ms), 60 mel bands."""
 
@@ -115,5 +155,6 @@ MODEL_INPUTS = {
     "mel_cnn": ModelInput("logmel", DEFAULT_CONFIG, channel=True, norm_axes=(1,)),
     "piczak_cnn": ModelInput("logmel", PICZAK_CONFIG, transform=_with_deltas, window=segments, norm_axes=(1, 3)),
     "seed_cnn": ModelInput("waveform", WAVEFORM_CONFIG),
-    "yamnet_head": ModelInput("yamnet", WAVEFORM_CONFIG, norm_axes=(1,)),
+    "yamnet_head": ModelInput("yamnet", WAVEFORM_CONFIG, transform=_embeddings, norm_axes=(1,),
+                              window=views, normalised=_mean_max, views_kind="yamnet_shifted"),
 }

@@ -6,7 +6,7 @@ model          input, one example              idea
 mel_cnn        log-mel (128, 431, 1)           VGG-style conv blocks, SpecAugment, global pooling
 piczak_cnn     log-mel + deltas (60, 41, 2)    Piczak's 2015 baseline on 0.95 s segments
 seed_cnn       waveform at 16 kHz (80000,)     the seed notebook's raw-waveform CNN, on all 5 s
-yamnet_head    YAMNet embedding (2048,)        transfer learning: a dense head on AudioSet features
+yamnet_head    YAMNet frames (9, 1024)         transfer learning: a dense head on AudioSet embeddings
 =============  =============================  ==================================================
 
 Parameter counts are printed by ``model.summary()`` and listed in :data:`PARAMETERS`
@@ -19,11 +19,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import keras
-from keras import layers
-
 from .augment import SpecAugment
 from .dataset import N_CLASSES
+from .quiet import keras_quietly
+
+keras = keras_quietly()
+layers = keras.layers
 
 PARAMETERS = {"mel_cnn": 1_187_410, "mel_cnn_quick": 301_122, "piczak_cnn": 26_534_130, "seed_cnn": 302_930,
               "yamnet_head": 537_394}
@@ -217,15 +218,34 @@ def seed_cnn(input_shape=(80000,), n_classes=N_CLASSES, *, dropout=0.2, name="se
     ], name=name)
 
 
-def yamnet_head(input_shape=(2048,), n_classes=N_CLASSES, *, hidden=256, dropout=0.5, mean=0.0, variance=1.0,
-                name="yamnet_head"):
-    """A small classifier on YAMNet clip embeddings (transfer learning, :mod:`esc50.transfer`).
+@keras.saving.register_keras_serializable(package="esc50")
+class MeanMaxPooling1D(layers.Layer):
+    """The mean and the maximum over steps, side by side: ``(batch, steps, n)`` -> ``(batch, 2 n)``.
 
-    normalise -> dropout -> dense ``hidden`` ReLU -> dropout -> softmax. The embedding
-    model stays frozen outside: only these 0.5 M parameters learn.
+    The mean says what a clip sounds like overall, the maximum what its most telling moment
+    holds: a dog's single bark is clear in the maximum and faint in the mean.
+    """
+
+    def call(self, inputs):
+        return keras.ops.concatenate([keras.ops.mean(inputs, axis=1), keras.ops.max(inputs, axis=1)], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], 2 * input_shape[-1])
+
+
+def yamnet_head(input_shape=(None, 1024), n_classes=N_CLASSES, *, hidden=256, dropout=0.5, mean=0.0, variance=1.0,
+                name="yamnet_head"):
+    """A small classifier on YAMNet's frame embeddings (transfer learning, :mod:`esc50.transfer`).
+
+    mean and maximum over frames (:class:`MeanMaxPooling1D`) -> normalise (``mean`` and
+    ``variance`` of the 2048 pooled values) -> dropout -> dense ``hidden`` ReLU -> dropout ->
+    softmax. Input: a clip's frames, ``(frames, 1024)``, any number
+    of them (a 5 s clip has 9), so it trains on crops of a clip and classifies whole ones.
+    YAMNet stays frozen outside: only these 0.5 M parameters learn.
     """
     return keras.Sequential([
         keras.Input(input_shape),
+        MeanMaxPooling1D(name="mean_max"),
         layers.Normalization(axis=-1, mean=mean, variance=variance, name="normalise"),
         layers.Dropout(dropout / 2),
         layers.Dense(hidden, activation="relu"),

@@ -28,9 +28,11 @@ def results_dir():
 
 def machine():
     """What a run ran on: enough to compare timings honestly."""
-    import keras
+    from .quiet import keras_quietly
 
-    info = {"cpus": os.cpu_count(), "processor": platform.processor() or platform.machine(),
+    keras = keras_quietly()
+
+    info = {"cpus": os.cpu_count(), "processor": platform.processor() or platform.machine(), "cpu": _cpu_model(),
             "system": platform.system(), "python": sys.version.split()[0], "numpy": np.__version__,
             "keras": keras.__version__, "backend": keras.backend.backend()}
     if info["backend"] == "tensorflow":
@@ -41,25 +43,72 @@ def machine():
     return info
 
 
+def describe_machine(info):
+    """A machine record in words: ``"2 CPU cores (Intel(R) Xeon(R) Processor), mixed_bfloat16"``."""
+    if not info:
+        return "an unrecorded machine"
+    words = f"{info.get('cpus')} CPU cores" + (f" ({info['cpu']})" if info.get("cpu") else "")
+    if info.get("gpus"):
+        words += ", GPU " + ", ".join(info["gpus"])
+    if info.get("dtype_policy"):
+        words += f", {info['dtype_policy']}"
+    return words
+
+
+def _cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            return next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), None)
+    except OSError:  # not Linux
+        return platform.processor() or None
+
+
 def clip_predictions(meta, proba, fold):
-    """One record per clip: file, fold, true and predicted class, top-5 ``[class, probability]``."""
+    """One record per clip: file, fold, true and predicted class, top-5 ``[class, probability]``,
+    and every class's probability (``proba``, 4 decimals: enough to ensemble and calibrate runs
+    again without retraining, see :func:`probabilities`)."""
     proba = np.asarray(proba)
     top = np.argsort(-proba, axis=1)[:, :TOP_K]
     return [{"filename": name, "fold": int(fold), "target": int(target), "predicted": int(t[0]),
-             "top5": [[int(c), round(float(p[c]), 4)] for c in t]}
+             "top5": [[int(c), round(float(p[c]), 4)] for c in t], "proba": np.round(p, 4).tolist()}
             for name, target, t, p in zip(meta["filename"], meta["target"], top, proba)]
 
 
+def probabilities(results, n_classes=None):
+    """Every clip's class probabilities in a results file, ``(clips, classes)``, in its order.
+
+    Files made before full vectors were kept hold each clip's top 5 alone: the rest of the
+    probability is then spread evenly over the other classes (an approximation, enough to
+    rank the top 5 and little else).
+    """
+    rows = results["predictions"]
+    n = n_classes or len(results.get("classes") or []) or max(len(r.get("proba") or []) for r in rows) or 50
+    out = np.empty((len(rows), n), np.float32)
+    for i, row in enumerate(rows):
+        if row.get("proba"):
+            out[i] = row["proba"]
+            continue
+        top = dict(row["top5"])
+        out[i] = max(0.0, 1.0 - sum(top.values())) / (n - len(top))
+        out[i, list(top)] = list(top.values())
+    return out
+
+
 def summarise(name, config, folds, extra=None):
-    """Assemble a results dict from per-fold records (each with ``accuracy`` and ``predictions``)."""
+    """Assemble a results dict from per-fold records (each with ``accuracy`` and ``predictions``).
+
+    Its ``machine`` is the one the folds were trained on when they record it and agree (folds
+    reused from another machine keep theirs), else this one.
+    """
     acc = np.array([f["accuracy"] for f in folds])
+    machines = [f.get("machine") for f in folds]
     predictions = [p for f in folds for p in f["predictions"]]
     folds = [{k: v for k, v in f.items() if k != "predictions"} for f in folds]
     return {
         "name": name,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "config": config,
-        "machine": machine(),
+        "machine": machines[0] if machines[0] and all(m == machines[0] for m in machines) else machine(),
         # Population std over the folds, as ESC-50 papers report it.
         "accuracy": {"mean": float(acc.mean()), "std": float(acc.std()), "folds": acc.tolist()},
         "folds": folds,

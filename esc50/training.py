@@ -14,7 +14,6 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-import keras
 import numpy as np
 
 from . import augment as aug
@@ -25,7 +24,10 @@ from .fileio import atomic_write, output_dir
 from .inputs import LOG_MEL_FLOOR, MODEL_INPUTS
 from .models import BUILDERS, auto_dtype
 from .presets import PRESETS, TrainConfig, get_config  # noqa: F401  (re-exported)
-from .results import clip_predictions, load_results, results_dir, save_results, summarise
+from .quiet import keras_quietly
+from .results import clip_predictions, describe_machine, load_results, machine, results_dir, save_results, summarise
+
+keras = keras_quietly()
 
 MODELS_ENV = "ESC50_MODELS"
 
@@ -70,13 +72,14 @@ class Batches(keras.utils.PyDataset):
     """
 
     def __init__(self, x, labels, n_classes, batch_size, *, augment=None, time_axis=-1, floor=None,
-                 shuffle=True, seed=0, **kwargs):
+                 crop_share=0.5, shuffle=True, seed=0, **kwargs):
         super().__init__(**kwargs)
         if len(x) != len(labels):
             raise ValueError(f"{len(x)} examples but {len(labels)} labels")
         self.x, self.labels = x, np.asarray(labels)
         self.n_classes, self.batch_size = n_classes, batch_size
         self.augment, self.time_axis, self.floor = dict(augment or {}), time_axis, floor
+        self.crop_share = crop_share
         self.shuffle, self.seed, self.epoch = shuffle, seed, 0
         self._order()
 
@@ -93,7 +96,8 @@ class Batches(keras.utils.PyDataset):
         y = np.eye(self.n_classes, dtype=np.float32)[self.labels[idx]]
         if self.augment:
             rng = np.random.default_rng([self.seed, self.epoch, i])
-            x, y = augment_batch(x, y, self.augment, rng, time_axis=self.time_axis, floor=self.floor)
+            x, y = augment_batch(x, y, self.augment, rng, time_axis=self.time_axis, floor=self.floor,
+                                 crop_share=self.crop_share)
         return x, y
 
     def on_epoch_end(self):
@@ -101,17 +105,19 @@ class Batches(keras.utils.PyDataset):
         self._order()
 
 
-def augment_batch(x, y, augment, rng, *, time_axis=-1, floor=None):
+def augment_batch(x, y, augment, rng, *, time_axis=-1, floor=None, crop_share=0.5):
     """Apply a :class:`TrainConfig` ``augment`` dict to a batch, in place.
 
     ``time_axis`` is the time axis of one example. ``floor`` set means ``x`` is a spectrogram
     in dB with that silence level: a gain is then an offset in dB and shifts fill with the
-    floor; otherwise ``x`` holds waveforms. A ``crop`` returns a new, shorter ``x``.
+    floor; otherwise ``x`` holds waveforms. A ``crop`` returns a new, shorter ``x``, chosen among
+    the windows that hold ``crop_share`` of the loudest one's energy (see
+    :func:`esc50.augment.random_crop`).
     """
     if "crop" in augment:
         length = max(1, round(augment["crop"] * x.shape[1:][time_axis]))
-        x = np.stack([np.moveaxis(aug.random_crop(np.moveaxis(e, time_axis, -1), length, rng, floor=floor),
-                                  -1, time_axis) for e in x])
+        x = np.stack([np.moveaxis(aug.random_crop(np.moveaxis(e, time_axis, -1), length, rng, floor=floor,
+                                                  min_share=crop_share), -1, time_axis) for e in x])
     for j in range(len(x)):
         if "shift" in augment and rng.random() < 0.5:
             moved = np.moveaxis(x[j], time_axis, -1)
@@ -178,12 +184,14 @@ def make_batches(config, x_train, y_train, n_classes):
     """The training batches of ``config``'s model, augmented as its input kind requires."""
     spec = MODEL_INPUTS[config.model]
     return Batches(x_train, y_train, n_classes, config.batch_size, augment=config.augment,
-                   time_axis=spec.time_axis, floor=spec.floor, seed=config.seed)
+                   time_axis=spec.time_axis, floor=spec.floor, crop_share=spec.crop_share, seed=config.seed)
 
 
 def resolved(config):
     """``config`` with ``dtype="auto"`` replaced by the policy it picks on this machine
-    (:func:`esc50.models.auto_dtype`), as a results file records it."""
+    (:func:`esc50.models.auto_dtype`): what actually trains. Results keep the configuration as
+    asked for, so that a run made on one machine is reused on any other, and record the
+    policy each fold ran in beside it."""
     if config.model_args.get("dtype") != "auto":
         return config
     return replace(config, model_args=dict(config.model_args, dtype=auto_dtype()))
@@ -196,20 +204,42 @@ def train_fold(config, X, labels, train_idx, val_idx, *, n_classes, verbose=2):
     on every window of their clips. Returns the model with its best validation weights,
     the history and the per-epoch seconds.
     """
+    return _fit(config, X, labels, train_idx, n_classes=n_classes, val_idx=val_idx, verbose=verbose)
+
+
+def train_for(config, X, labels, train_idx, epochs, *, n_classes, verbose=2):
+    """Train one model on ``X[train_idx]`` for ``epochs`` epochs, with no validation.
+
+    The learning-rate schedule is the one ``config.epochs`` sets, stopped after ``epochs``: the
+    same course a validation run took up to its best epoch, on more clips. This is how a model
+    is retrained on the training and validation folds once the validation fold has chosen the
+    epoch (``config.refit``), and on all clips for use (:func:`train_final`). Returns the model,
+    its history and the per-epoch seconds.
+    """
+    if not 1 <= epochs <= config.epochs:
+        raise ValueError(f"epochs must be in [1, {config.epochs}] (the schedule's length), got {epochs}")
+    return _fit(config, X, labels, train_idx, n_classes=n_classes, epochs=epochs, verbose=verbose)
+
+
+def _fit(config, X, labels, train_idx, *, n_classes, val_idx=None, epochs=None, verbose=2):
     spec = MODEL_INPUTS[config.model]
+    config = resolved(config)
     keras.utils.set_random_seed(config.seed)
     x_train, y_train = training_examples(config, X[train_idx], labels[train_idx])
-    x_val, y_val = _windows(spec, X[val_idx], labels[val_idx])
     mean = variance = None
     if spec.norm_axes is not None:
-        mean, variance = band_stats(x_train, spec.norm_axes)
+        mean, variance = band_stats(spec.normalised(x_train) if spec.normalised else x_train, spec.norm_axes)
     batches = make_batches(config, x_train, y_train, n_classes)
     model = build_model(config, n_classes, x_train.shape[1:], mean, variance, steps_per_epoch=len(batches))
     timer = EpochTimer()
-    best = keras.callbacks.EarlyStopping("val_accuracy", patience=config.patience or config.epochs,
-                                         restore_best_weights=True, mode="max")
-    history = model.fit(batches, validation_data=(x_val, np.eye(n_classes, dtype=np.float32)[y_val]),
-                        epochs=config.epochs, callbacks=[timer, best], verbose=verbose)
+    callbacks, validation = [timer], None
+    if val_idx is not None:
+        x_val, y_val = _windows(spec, X[val_idx], labels[val_idx])
+        validation = (x_val, np.eye(n_classes, dtype=np.float32)[y_val])
+        callbacks.append(keras.callbacks.EarlyStopping("val_accuracy", patience=config.patience or config.epochs,
+                                                       restore_best_weights=True, mode="max"))
+    history = model.fit(batches, validation_data=validation, epochs=epochs or config.epochs, callbacks=callbacks,
+                        verbose=verbose)
     return model, {k: [round(float(v), 5) for v in vs] for k, vs in history.history.items()}, timer.seconds
 
 
@@ -307,7 +337,7 @@ def cross_validate(preset="mel_cnn_quick", root=None, *, name=None, folds=None, 
     dict
         The results (see :mod:`esc50.results`).
     """
-    config = resolved(get_config(preset, **overrides))
+    config = get_config(preset, **overrides)
     name = name or (preset if isinstance(preset, str) else config.model)
     root = data_dir(root)
     meta = (load_meta(root) if meta is None else meta).reset_index(drop=True)
@@ -318,21 +348,22 @@ def cross_validate(preset="mel_cnn_quick", root=None, *, name=None, folds=None, 
     X = spec.clips(root, meta, progress=progress)
     feature_seconds = time.perf_counter() - start
     labels = meta["target"].to_numpy()
-    config_dict = config.to_dict()
-    if KINDS[spec.kind].model:  # features computed by a model (YAMNet or its stand-in): part of the run
-        config_dict["embedding_model"] = KINDS[spec.kind].model()
+    config_dict = _identity(config, spec)
     partial = results_dir() / "partial" / name
     records, trained = [], False
     for fold in folds:
         record = _load_partial(partial / f"fold{fold}.json", config_dict) if resume else None
-        if record is None:
+        trained_now = record is None
+        if trained_now:
             trained = True
             record = _run_fold(config, X, labels, meta, fold, n_classes, name, verbose, save_models)
             if save:
                 _save_partial(partial / f"fold{fold}.json", config_dict, record)
         if progress:
             print(f"{name}: fold {fold}: test accuracy {record['accuracy']:.3f} "
-                  f"(best epoch {record['best_epoch']}, {record['seconds']:.0f} s)", flush=True)
+                  f"(best epoch {record['best_epoch']}, {record['seconds']:.0f} s"
+                  + ("" if trained_now else f"; reused, trained on {describe_machine(record.get('machine'))}") + ")",
+                  flush=True)
         records.append(record)
     results = summarise(name, config_dict, records, {
         "n_clips": len(meta), "n_classes": n_classes, "classes": class_names(meta),
@@ -354,21 +385,93 @@ def _run_fold(config, X, labels, meta, fold, n_classes, name, verbose, save_mode
     start = time.perf_counter()
     model, history, epoch_seconds = train_fold(config, X, labels, train_idx, val_idx, n_classes=n_classes,
                                                verbose=verbose)
+    best_epoch = int(np.argmax(history["val_accuracy"])) + 1
+    fold_models = [model]
+    if config.refit:  # the validation fold chose the epoch; now train on it too, for that long
+        both = np.concatenate([train_idx, val_idx])
+        fold_models = [train_for(replace(config, seed=config.seed + k), X, labels, both, best_epoch,
+                                 n_classes=n_classes, verbose=verbose)[0] for k in range(config.seeds)]
     train_seconds = time.perf_counter() - start
-    proba = predict_clips(model, X[test_idx], spec)
+    proba = np.mean([predict_clips(m, X[test_idx], spec) for m in fold_models], axis=0)
     record = {
         "test_fold": int(fold), "val_fold": int(meta["fold"].iloc[val_idx[0]]),
         "accuracy": float((proba.argmax(1) == labels[test_idx]).mean()),
-        "best_epoch": int(np.argmax(history["val_accuracy"])) + 1,
+        "best_epoch": best_epoch,
         "val_accuracy": max(history["val_accuracy"]),
         "epochs": len(epoch_seconds), "seconds": round(train_seconds, 2),
         "seconds_per_epoch": round(float(np.mean(epoch_seconds)), 3),
         "history": history,
+        "machine": machine() | {"dtype_policy": resolved(config).model_args.get("dtype") or "float32"},
         "predictions": clip_predictions(meta.iloc[test_idx], proba, fold),
     }
     if save_models:
-        record["model_path"] = str(save_model(model, models_dir() / name / f"fold{fold}.keras"))
+        record["model_path"] = str(save_model(fold_models[0], models_dir() / name / f"fold{fold}.keras"))
     return record
+
+
+def final_epochs(results):
+    """The epoch count a model trained on every clip gets: the median over folds of the epoch
+    the validation folds chose (``best_epoch``) in a cross-validation run's ``results``."""
+    return int(np.median([f["best_epoch"] for f in results["folds"]]))
+
+
+def train_final(preset="mel_cnn_quick", root=None, *, name=None, meta=None, epochs=None, verbose=2, progress=True,
+                **overrides):
+    """Train a model on every clip, for use (``predict``) rather than for measuring.
+
+    No clip is left to test it: its accuracy is the cross-validation's, whose chosen epochs
+    set its length (:func:`final_epochs` of ``results/<name>.json``). Saved as
+    ``models/<name>/all.keras``, with ``all.json`` beside it: the configuration, the epochs,
+    the cross-validated accuracy, the time it took and the machine.
+
+    Parameters
+    ----------
+    preset : str or TrainConfig
+    root : str or Path, optional
+        Dataset folder.
+    name : str, optional
+        The cross-validation run to take the epochs from, and the models folder; default: the
+        preset's name or the model's.
+    meta : pandas.DataFrame, optional
+        The clips (default: all of ``root``).
+    epochs : int, optional
+        Train this long instead (at most the schedule's ``config.epochs``).
+    **overrides
+        Fields of :class:`TrainConfig` to change.
+
+    Returns
+    -------
+    Path
+        The ``.keras`` file.
+    """
+    config = get_config(preset, **overrides)
+    name = name or (preset if isinstance(preset, str) else config.model)
+    root = data_dir(root)
+    meta = (load_meta(root) if meta is None else meta).reset_index(drop=True)
+    spec = MODEL_INPUTS[config.model]
+    info = {"config": _identity(config, spec), "n_clips": len(meta)}
+    if epochs is None:
+        cv = load_results(name)
+        if not same_config(cv["config"], info["config"]):
+            raise ValueError(f"results/{name}.json was made with another configuration; cross-validate it first, "
+                             "or pass epochs")
+        epochs = final_epochs(cv)
+        info["cross_validation"] = {"name": name, "accuracy": cv["accuracy"], "best_epochs":
+                                    [f["best_epoch"] for f in cv["folds"]]}
+    X = spec.clips(root, meta, progress=progress)
+    labels = meta["target"].to_numpy()
+    start = time.perf_counter()
+    model, history, _ = train_for(config, X, labels, np.arange(len(meta)), epochs,
+                                  n_classes=int(meta["target"].max()) + 1, verbose=verbose)
+    path = save_model(model, models_dir() / name / "all.keras")
+    info |= {"epochs": epochs, "seconds": round(time.perf_counter() - start, 2), "classes": class_names(meta),
+             "history": history, "machine": machine() | {"dtype_policy": resolved(config).model_args.get("dtype")
+                                                         or "float32"}}
+    with atomic_write(path.with_suffix(".json"), "w") as f:
+        json.dump(info, f, indent=1)
+    if progress:
+        print(f"{name}: trained on all {len(meta)} clips for {epochs} epochs in {info['seconds']:.0f} s: {path}")
+    return path
 
 
 def save_model(model, path):
@@ -397,7 +500,8 @@ def _same_run(results):
         saved = load_results(path)
     except (FileNotFoundError, ValueError):
         return None
-    same = all(saved.get(k) == results[k] for k in ("config", "folds", "predictions"))
+    same = same_config(saved.get("config"), results["config"]) and all(
+        saved.get(k) == results[k] for k in ("folds", "predictions"))
     return dict(saved, path=str(path)) if same else None
 
 
@@ -406,4 +510,24 @@ def _load_partial(path, config):
         saved = json.loads(Path(path).read_text())
     except (OSError, ValueError):
         return None
-    return saved["record"] if saved.get("config") == config else None
+    return saved["record"] if same_config(saved.get("config"), config) else None
+
+
+def _identity(config, spec):
+    """What a results file records as the configuration: ``config`` as asked for (``dtype="auto"``
+    stays so) and, for features a model computes (YAMNet), which model file."""
+    identity = config.to_dict()
+    if KINDS[spec.kind].model:
+        identity["embedding_model"] = KINDS[spec.kind].model()
+    return identity
+
+
+def same_config(saved, config):
+    """Whether a saved configuration dict is ``config`` (a dict too). Fields that the saved one
+    predates count as their defaults, so a new option does not orphan older runs."""
+    if not isinstance(saved, dict):
+        return False
+    return {**DEFAULT_FIELDS, **saved} == {**DEFAULT_FIELDS, **config}
+
+
+DEFAULT_FIELDS = TrainConfig().to_dict()

@@ -1,9 +1,12 @@
 """Loading audio: conversions that must work, and bad files that must fail clearly."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 from conftest import tone
 
-from esc50 import AudioError, fix_length, is_silent, load_audio, read_audio
+from esc50 import AudioError, AudioWarning, fix_length, is_silent, load_audio, read_audio
+from esc50.audio import resample
 
 
 def test_loads_a_sample_clip_at_44k_for_5_seconds(sample):
@@ -60,12 +63,39 @@ def test_empty_file(tmp_path):
         load_audio(path)
 
 
-def test_truncated_wav(write_wav):
+def test_a_truncated_wav_is_read_as_far_as_it_goes_with_a_warning(write_wav):
     path = write_wav("cut.wav", tone(1.0))
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
+    with pytest.warns(AudioWarning, match=r"cut.wav: truncated WAV file \(header promises 88200 bytes of audio, "
+                                          r"only 44078 present\); read the 44078 bytes there are"):
+        y, _ = load_audio(path, duration=None)
+    assert len(y) == 44078 // 2
+    np.testing.assert_allclose(y, tone(1.0)[:len(y)], atol=1e-4)
     with pytest.raises(AudioError, match="cut.wav: truncated WAV file"):
-        load_audio(path)
+        load_audio(path, strict=True)
+
+
+def test_a_real_wav_whose_header_over_promises_is_read():
+    """OpenSFX's car horn, as the game's sound set stores it: 128 bytes short of its header."""
+    path = Path(__file__).parent / "data" / "opensfx_car_horn_truncated.wav"
+    with pytest.warns(AudioWarning, match="promises 59452 bytes of audio, only 59324 present"):
+        y, sr = load_audio(path, sr=None, duration=None)
+    assert sr == 44100 and len(y) > 0.6 * sr and np.abs(y).max() > 0.1
+
+
+def test_a_directory_is_not_a_missing_file(tmp_path):
+    with pytest.raises(AudioError, match="is a directory"):
+        load_audio(tmp_path)
+
+
+def test_resampling_gives_librosas_numbers_without_librosa():
+    import librosa
+
+    y = tone(1.0, 44100, 1000)
+    for res_type in ("soxr_hq", "soxr_vhq"):
+        np.testing.assert_array_equal(resample(y, 44100, 16000, res_type),
+                                      librosa.resample(y, orig_sr=44100, target_sr=16000, res_type=res_type))
 
 
 def test_header_only_wav_has_no_samples(write_wav):

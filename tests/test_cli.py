@@ -59,17 +59,30 @@ def test_train_then_evaluate_then_predict(capsys, tmp_path, monkeypatch):
     clip = next((sample_dir() / "audio").iterdir())
     assert main(["predict", str(clip), "--model", str(model), "--top", "2"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == str(clip) and len(lines) == 3 and lines[1].strip().endswith(tuple(class_names()))
+    assert lines[0] == "model: mel_cnn" and lines[1] == str(clip) and len(lines) == 4
+    assert lines[2].strip().endswith(tuple(class_names()))
 
 
-def test_predict_without_a_model_says_how_to_get_one(tmp_path, monkeypatch, capsys):
-    from esc50 import predict
+def test_predict_names_a_missing_model_and_each_bad_file(tmp_path, capsys):
+    assert main(["predict", "x.wav", "--model", str(tmp_path / "missing.keras")]) == 1
+    assert capsys.readouterr().err == f"error: {tmp_path / 'missing.keras'}: no such model file\n"
 
-    monkeypatch.setenv("ESC50_MODELS", str(tmp_path))
-    monkeypatch.setattr(predict, "SHIPPED_MODEL", tmp_path / "not-shipped.keras")
-    assert main(["predict", "x.wav"]) == 1
-    err = capsys.readouterr().err
-    assert err.startswith("error: no trained model") and "python -m esc50 train" in err
+
+def test_predict_reads_a_wav_whose_header_over_promises_and_warns_in_one_line(tmp_path):
+    from pathlib import Path
+
+    from esc50.models import mel_cnn
+    from esc50.training import save_model
+
+    model = save_model(mel_cnn(width=4, blocks=1), tmp_path / "tiny.keras")
+    wav = Path(__file__).parent / "data" / "opensfx_car_horn_truncated.wav"
+    out = run("predict", str(wav), str(tmp_path), "--model", str(model), "--top", "1")
+    assert out.returncode == 1  # the folder is not an audio file
+    assert out.stdout.splitlines()[1] == str(wav)
+    assert out.stderr.splitlines() == [
+        f"warning: {wav}: truncated WAV file (header promises 59452 bytes of audio, only 59324 present); "
+        "read the 59324 bytes there are",
+        f"error: {tmp_path}: is a directory, not an audio file"]
 
 
 def test_baseline_on_the_sample(capsys):

@@ -88,6 +88,8 @@ def test_check_names_every_broken_clip(sample_copy):
     empty.write_bytes(b"")
     missing = _replace(sample_copy, 6, tone(), 44100)
     missing.unlink()
+    truncated = _replace(sample_copy, 7, tone(), 44100)
+    truncated.write_bytes(truncated.read_bytes()[:220522])  # predict reads it; the check stays strict
     stray = sample_copy / "audio" / "stray.wav"
     sf.write(stray, tone(), 44100)
 
@@ -100,10 +102,11 @@ def test_check_names_every_broken_clip(sample_copy):
         f"{silent}: silent (peak below -60 dBFS)",
         f"{empty}: empty file (0 bytes)",
         f"{missing}: no such audio file",
+        f"{truncated}: truncated WAV file (header promises 441000 bytes of audio, only 220478 present)",
         f"{stray}: audio file not listed in the metadata",
     ]
     assert sorted(problems) == sorted(expected)
-    with pytest.raises(DatasetError, match="8 problem"):
+    with pytest.raises(DatasetError, match="9 problem"):
         validate_dataset(sample_copy, full=False)
 
 

@@ -6,18 +6,18 @@ import pytest
 from esc50.models import PARAMETERS, as_float32, auto_dtype, mel_cnn, piczak_cnn, seed_cnn, yamnet_head
 
 
-@pytest.mark.parametrize("name, build, shape", [
-    ("mel_cnn", lambda: mel_cnn(), (128, 431, 1)),
-    ("mel_cnn_quick", lambda: mel_cnn(width=16), (128, 431, 1)),
-    ("piczak_cnn", lambda: piczak_cnn(), (60, 41, 2)),
-    ("seed_cnn", lambda: seed_cnn(), (80000,)),
-    ("yamnet_head", lambda: yamnet_head(), (2048,)),
+@pytest.mark.parametrize("name, build, shape, example", [
+    ("mel_cnn", lambda: mel_cnn(), (128, 431, 1), (128, 431, 1)),
+    ("mel_cnn_quick", lambda: mel_cnn(width=16), (128, 431, 1), (128, 431, 1)),
+    ("piczak_cnn", lambda: piczak_cnn(), (60, 41, 2), (60, 41, 2)),
+    ("seed_cnn", lambda: seed_cnn(), (80000,), (80000,)),
+    ("yamnet_head", lambda: yamnet_head(), (None, 1024), (9, 1024)),  # any number of YAMNet frames
 ])
-def test_documented_sizes_and_outputs(name, build, shape):
+def test_documented_sizes_and_outputs(name, build, shape, example):
     model = build()
     assert model.count_params() == PARAMETERS[name]
     assert model.input_shape[1:] == shape
-    proba = np.asarray(model(np.zeros((2, *shape), np.float32), training=False))
+    proba = np.asarray(model(np.zeros((2, *example), np.float32), training=False))
     assert proba.shape == (2, 50)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
 
@@ -93,3 +93,13 @@ def test_piczak_cnn_starts_from_the_papers_initial_weights():
     assert [round(float(k.std()), 3) for k, _ in weights(model, keras.layers.Dense)] == [0.01, 0.01, 0.01]
     (k0, b0), _ = weights(piczak_cnn(n_classes=5, paper_init=False), keras.layers.Conv2D)
     assert np.all(b0 == 0) and np.abs(k0).max() > 0.01  # Keras' Glorot uniform and zero biases
+
+
+def test_the_yamnet_head_pools_the_mean_and_maximum_over_frames():
+    from esc50.models import MeanMaxPooling1D
+
+    x = np.arange(12, dtype=np.float32).reshape(1, 3, 4)
+    np.testing.assert_allclose(np.asarray(MeanMaxPooling1D()(x)), [[4, 5, 6, 7, 8, 9, 10, 11]])
+    head = yamnet_head()
+    short, long = np.zeros((1, 4, 1024), np.float32), np.zeros((1, 9, 1024), np.float32)
+    np.testing.assert_allclose(np.asarray(head(short)), np.asarray(head(long)), rtol=1e-6)  # same pooled input

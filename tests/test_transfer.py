@@ -1,77 +1,218 @@
-"""Transfer learning, end to end, with a stand-in for YAMNet (these machines have no internet)."""
+"""YAMNet, its embeddings and scores, the head, zero-shot: on a stand-in everywhere, on the real
+model where a copy of it is (../shared/yamnet or ESC50_YAMNET; the tests that need it skip otherwise)."""
+import json
+import os
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from esc50 import extract, transfer
+from esc50 import extract, transfer, zeroshot
+from esc50.evaluation import class_names
 from esc50.extraction import cache_key
-from esc50.inputs import MODEL_INPUTS
-from esc50.predict import predict_file
+from esc50.inputs import WAVEFORM_CONFIG
+from esc50.predict import KerasClassifier, YamnetClassifier, load_model, predict_file
 from esc50.training import cross_validate, save_model
+
+SHARED_YAMNET = Path(__file__).resolve().parents[2] / "shared" / "yamnet" / Path(transfer.YAMNET_URL).name
+MAPPED = sorted({a for names in zeroshot.AUDIOSET_CLASSES.values() for a in names})
+
+
+def real_yamnet_path():
+    for candidate in (os.environ.get(transfer.YAMNET_ENV), SHARED_YAMNET):
+        if candidate and Path(candidate).is_file() and transfer._sha256(candidate) == transfer.YAMNET_SHA256:
+            return Path(candidate)
+    pytest.skip("needs the real YAMNet: set ESC50_YAMNET to lite-model_yamnet_classification_tflite_1.tflite "
+                "(CI uses ../shared/yamnet)")
 
 
 @pytest.fixture(scope="module")
 def standin(tmp_path_factory):
-    return transfer.build_standin(tmp_path_factory.mktemp("yamnet") / "standin")
+    """A stand-in whose labels include every AudioSet class the zero-shot table names."""
+    labels = MAPPED + [f"class {i}" for i in range(transfer.N_AUDIOSET_CLASSES - len(MAPPED))]
+    return transfer.build_standin(tmp_path_factory.mktemp("yamnet") / "standin.tflite", labels=labels)
 
 
 @pytest.fixture
 def use_standin(standin, monkeypatch):
-    monkeypatch.setenv(transfer.HANDLE_ENV, str(standin))
+    monkeypatch.setenv(transfer.YAMNET_ENV, str(standin))
     return standin
 
 
-def test_the_standin_has_yamnets_signature(standin):
-    model = transfer.load_yamnet(str(standin))
-    scores, embeddings, log_mel = model(np.zeros(5 * 16000, np.float32))
-    # YAMNet frames 0.96 s every 0.48 s: 5 s give 9 whole frames; 25 ms windows every 10 ms give 498 steps.
-    assert scores.shape == (9, 521) and embeddings.shape == (9, 1024) and log_mel.shape == (498, 64)
-    assert model(np.zeros(1000, np.float32))[1].shape == (1, 1024)  # short input: padded to one frame
+def test_frames_are_yamnets_0975_s_every_048_s():
+    y = np.arange(5 * 16000, dtype=np.float32)
+    F = transfer.frames(y)
+    assert F.shape == (9, 15600)
+    assert F[1, 0] == 7680 and F[8, -1] == 8 * 7680 + 15599
+    short = transfer.frames(np.ones(1000, np.float32))
+    assert short.shape == (1, 15600) and short[0, :1000].all() and not short[0, 1000:].any()
+    with pytest.raises(ValueError, match="mono"):
+        transfer.frames(np.zeros((2, 16000)))
 
 
-def test_clip_embeddings_pool_frames_and_are_cached_per_model(use_standin, sample, tmp_path, monkeypatch):
-    E = extract("yamnet", sample, config=MODEL_INPUTS["yamnet_head"].config, cache_dir=tmp_path, progress=False)
-    assert E.shape == (50, 2 * transfer.EMBEDDING_SIZE) and np.isfinite(E).all()
-    frames = transfer.frame_embeddings(np.zeros(16000 * 5, np.float32))
-    pooled = transfer.clip_embedding(np.zeros(16000 * 5, np.float32))
-    np.testing.assert_allclose(pooled, np.concatenate([frames.mean(0), frames.max(0)]))
-    # Another embedding model is another cache entry, never a stale hit.
-    paths = sorted((sample / "audio").iterdir())[:2]
-    key = cache_key("yamnet", MODEL_INPUTS["yamnet_head"].config, paths)
-    monkeypatch.setenv(transfer.HANDLE_ENV, "https://example.org/other-model")
-    assert cache_key("yamnet", MODEL_INPUTS["yamnet_head"].config, paths) != key
+def test_the_standin_reads_like_yamnet(standin):
+    model = transfer.YAMNet(standin)
+    scores, embeddings = model(np.random.default_rng(0).normal(0, 0.1, 5 * 16000).astype(np.float32))
+    assert scores.shape == (9, 521) and embeddings.shape == (9, 1024)
+    assert ((scores >= 0) & (scores <= 1)).all() and embeddings.std(axis=0).mean() > 0
+    assert model.labels[:len(MAPPED)] == MAPPED and len(model.labels) == 521
+    assert model.id == transfer.model_id(standin) and model.id.startswith("yamnet-")
 
 
-def test_a_head_cross_validates_on_the_folds_and_predicts_files(use_standin, sample, tmp_path):
-    results = cross_validate("yamnet_head", sample, name="head", folds=[1, 2], verbose=0, progress=False,
-                             epochs=2, batch_size=16)
-    assert [f["test_fold"] for f in results["folds"]] == [1, 2]
-    assert len(results["predictions"]) == 20
-    from esc50.predict import load_model
+def test_the_model_file_comes_from_the_environment_or_the_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv(transfer.YAMNET_ENV, str(tmp_path / "missing.tflite"))
+    with pytest.raises(FileNotFoundError, match="missing.tflite: no such file"):
+        transfer.yamnet_path()
+    assert not transfer.yamnet_available()
+    monkeypatch.delenv(transfer.YAMNET_ENV)
+    monkeypatch.setattr(transfer, "default_yamnet_path", lambda: tmp_path / "cache" / "yamnet.tflite")
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / "yamnet.tflite").write_bytes(b"not the model")  # a wrong hash is never used
 
-    model = load_model(results["folds"][0]["model_path"])
-    prediction = predict_file(sample / "audio" / "1-100032-A-0.ogg", model)
-    assert prediction.probabilities.shape == (50,)
-    again = load_model(save_model(model, tmp_path / "again.keras"))
-    np.testing.assert_allclose(predict_file(sample / "audio" / "1-100032-A-0.ogg", again).probabilities,
-                               prediction.probabilities, rtol=1e-6)
+    import pooch
 
-
-def test_an_unreachable_model_gets_an_offline_hint(monkeypatch):
-    import tensorflow_hub as hub
-
-    def offline(handle):
+    def offline(*args, **kwargs):
         raise OSError("Name or service not known")
 
-    monkeypatch.setattr(hub, "load", offline)
-    with pytest.raises(RuntimeError, match="ESC50_YAMNET.*build_standin"):
-        transfer.load_yamnet("https://tfhub.dev/google/yamnet/1/not-cached")
+    monkeypatch.setattr(pooch, "retrieve", offline)
+    with pytest.raises(RuntimeError, match="could not download YAMNet.*ESC50_YAMNET"):
+        transfer.yamnet_path()
+    with pytest.raises(FileNotFoundError, match="not downloaded yet"):
+        transfer.yamnet_path(download=False)
 
 
-def test_runs_record_their_embedding_model_and_never_resume_another_ones(use_standin, sample, monkeypatch):
-    first = cross_validate("yamnet_head", sample, name="head2", folds=[1], verbose=0, progress=False, epochs=1)
-    assert first["config"]["embedding_model"] == str(use_standin)
-    other = transfer.build_standin(use_standin.with_name("other"), seed=1)
-    monkeypatch.setenv(transfer.HANDLE_ENV, str(other))
-    second = cross_validate("yamnet_head", sample, name="head2", folds=[1], verbose=0, progress=False, epochs=1)
-    assert second["config"]["embedding_model"] == str(other)
-    assert second["folds"][0]["history"] != first["folds"][0]["history"]  # retrained, not resumed
+def test_a_file_that_is_not_a_model_is_refused_by_name(tmp_path):
+    bad = tmp_path / "bad.tflite"
+    bad.write_bytes(b"\0" * 100)
+    with pytest.raises(ValueError, match="bad.tflite: not a TFLite model"):
+        transfer.YAMNet(bad)
+
+
+def test_frame_features_are_cached_per_model_file(use_standin, sample, tmp_path, monkeypatch, standin):
+    F = extract("yamnet", sample, config=WAVEFORM_CONFIG, cache_dir=tmp_path, progress=False)
+    assert F.shape == (50, 9, 1024 + 521) and np.isfinite(F).all()
+    E, S = transfer.split(F)
+    assert E.shape == (50, 9, 1024) and S.shape == (50, 9, 521)
+    assert transfer.pooled(F).shape == (50, 2048) and transfer.pooled(F, scores=True).shape == (50, 3090)
+    np.testing.assert_allclose(transfer.pooled(F)[:, :1024], E.mean(axis=1), rtol=1e-6)
+    paths = sorted((sample / "audio").iterdir())[:2]
+    key = cache_key("yamnet", WAVEFORM_CONFIG, paths)
+    other = transfer.build_standin(tmp_path / "other.tflite", seed=1)
+    monkeypatch.setenv(transfer.YAMNET_ENV, str(other))
+    assert cache_key("yamnet", WAVEFORM_CONFIG, paths) != key  # another model, never a stale hit
+
+
+def test_the_head_cross_validates_and_predicts_files_as_keras_and_as_tflite(use_standin, sample, tmp_path):
+    results = cross_validate("yamnet_head", sample, name="head", folds=[1, 2], verbose=0, progress=False, epochs=3,
+                             batch_size=16)
+    assert [f["test_fold"] for f in results["folds"]] == [1, 2]
+    assert len(results["predictions"]) == 20 and len(results["predictions"][0]["proba"]) == 50
+    assert results["config"]["embedding_model"] == transfer.model_id(use_standin)
+    model = load_model(results["folds"][0]["model_path"])
+    clip = sample / "audio" / "1-100032-A-0.ogg"
+    keras_prediction = predict_file(clip, model)
+    assert keras_prediction.probabilities.shape == (50,) and keras_prediction.model == "yamnet_head"
+    from esc50.export import to_tflite
+
+    head = to_tflite(model, tmp_path / "head.tflite")
+    (tmp_path / "head.json").write_text(json.dumps({"classes": class_names(),
+                                                    "config": {"embedding_model": transfer.model_id(use_standin)}}))
+    lite = YamnetClassifier(head)
+    np.testing.assert_allclose(predict_file(clip, lite).probabilities, keras_prediction.probabilities, atol=1e-5)
+    # A head knows which YAMNet it learned from, and refuses another's embeddings.
+    (tmp_path / "head.json").write_text(json.dumps({"config": {"embedding_model": "yamnet-000000000000"}}))
+    with pytest.raises(ValueError, match="learned from the embeddings of yamnet-000000000000"):
+        YamnetClassifier(head)
+
+
+def test_refit_retrains_on_the_validation_fold_too_and_seeds_average(use_standin, sample):
+    once = cross_validate("yamnet_head", sample, name="refit1", folds=[3], verbose=0, progress=False, epochs=4,
+                          save=False, save_models=False)
+    twice = cross_validate("yamnet_head", sample, name="refit2", folds=[3], verbose=0, progress=False, epochs=4,
+                           seeds=2, save=False, save_models=False)
+    assert once["folds"][0]["best_epoch"] == twice["folds"][0]["best_epoch"]  # one validation run chooses
+    assert once["predictions"] != twice["predictions"]  # and two retrained models are averaged
+
+
+def test_zero_shot_maps_every_esc50_class_to_audioset_classes():
+    names = class_names()
+    assert sorted(zeroshot.AUDIOSET_CLASSES) == sorted(names)
+    labels = MAPPED + ["other"]
+    M = zeroshot.class_map(labels, names)
+    assert M.shape == (len(labels), 50) and (M.sum(axis=0) >= 1).all() and M[-1].sum() == 0
+    with pytest.raises(ValueError, match="the model has no AudioSet class 'Bark'"):
+        zeroshot.class_map([x for x in labels if x != "Bark"], names)
+    with pytest.raises(ValueError, match="no AudioSet classes are mapped to 'unicorn'"):
+        zeroshot.class_map(labels, ["unicorn"])
+
+
+def test_zero_shot_picks_the_class_of_the_best_mapped_score():
+    names = class_names()
+    labels = MAPPED + ["other"]
+    S = np.zeros((2, 3, len(labels)), np.float32)
+    S[0, :, labels.index("Bark")] = 0.9  # a dog's bark, all along
+    S[1, 0, labels.index("Siren")] = 0.9  # a siren in one frame of three...
+    S[1, :, labels.index("Rain")] = 0.4  # ...and rain in all of them
+    mean = zeroshot.zero_shot(S, labels, names)
+    assert names[mean[0].argmax()] == "dog" and names[mean[1].argmax()] == "rain"  # 0.4 > 0.9 / 3
+    assert names[zeroshot.zero_shot(S, labels, names, "max")[1].argmax()] == "siren"
+    with pytest.raises(ValueError, match="unknown pooling"):
+        zeroshot.zero_shot(S, labels, names, "median")
+
+
+def test_zero_shot_results_have_the_shape_of_every_other_run(use_standin, sample):
+    results = zeroshot.cross_validate_zero_shot(sample, save=False, progress=False)
+    assert [f["test_fold"] for f in results["folds"]] == [1, 2, 3, 4, 5]
+    assert len(results["predictions"]) == 50 and results["config"]["model"] == "zero-shot"
+
+
+def test_the_real_yamnet_is_the_pinned_file_and_hears_a_dog(sample, monkeypatch):
+    path = real_yamnet_path()
+    monkeypatch.setenv(transfer.YAMNET_ENV, str(path))
+    model = transfer.load_yamnet()
+    assert model.id == "yamnet-" + transfer.YAMNET_SHA256[:12]
+    assert model.labels[:2] == ["Speech", "Child speech, kid speaking"]
+    from esc50 import load_audio
+
+    y, _ = load_audio(sample / "audio" / "1-100032-A-0.ogg", 16000)  # a dog
+    scores, embeddings = model(y)
+    top = {model.labels[i] for i in np.argsort(-scores.max(axis=0))[:5]}
+    assert {"Dog", "Bark"} <= top
+    assert embeddings.min() >= 0 and embeddings.max() > 1  # ReLU6 activations, dequantised
+    silence, _ = model(np.zeros(16000, np.float32))
+    assert model.labels[silence[0].argmax()] == "Silence"
+
+
+def test_the_real_yamnet_knows_the_sample_without_training(sample, monkeypatch, tmp_path):
+    """Zero-shot on the 50-clip sample (one clip per class): 35 right when this was written."""
+    monkeypatch.setenv(transfer.YAMNET_ENV, str(real_yamnet_path()))
+    results = zeroshot.cross_validate_zero_shot(sample, save=False, progress=False)
+    assert sum(p["target"] == p["predicted"] for p in results["predictions"]) >= 30
+
+
+def test_the_shipped_head_knows_the_clips_it_was_trained_on(sample, monkeypatch):
+    """The shipped head was trained on all 2000 clips, the sample's among them: it classifies
+    them (nearly) all, through the TFLite path that needs no Keras."""
+    from esc50.predict import SHIPPED_HEAD
+
+    monkeypatch.setenv(transfer.YAMNET_ENV, str(real_yamnet_path()))
+    classifier = YamnetClassifier(SHIPPED_HEAD)
+    right = sum(predict_file(path, classifier).top(1)[0][0] == name
+                for path, name in zip(sorted((sample / "audio").iterdir()), _sample_categories(sample)))
+    assert right >= 48
+
+
+def _sample_categories(sample):
+    from esc50 import load_meta
+
+    meta = load_meta(sample).sort_values("filename")
+    return list(meta["category"])
+
+
+def test_keras_classifier_wraps_any_course_model(use_standin, sample, tmp_path):
+    from esc50.models import yamnet_head
+
+    model = load_model(save_model(yamnet_head(), tmp_path / "h.keras"))
+    classifier = KerasClassifier(model)
+    assert classifier.sample_rate == 16000 and classifier.description == "yamnet_head"
+    assert classifier(np.zeros((2, 80000), np.float32)).shape == (2, 50)
