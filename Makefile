@@ -29,12 +29,15 @@ notebooks: install
 			--ExecutePreprocessor.timeout=-1 "$$nb" || exit 1; \
 	done
 
-# Feature speed, the baselines and leakage demo, then every model's 5-fold results (reused when
-# results/ already has them for the current configuration; FRESH=1 retrains: hours on a CPU).
+# Feature speed, the baselines and leakage demo, YAMNet (zero-shot, head, combined), every
+# model's 5-fold results (reused when results/ already has them for the current configuration,
+# from any machine; FRESH=1 retrains: hours on a CPU), then real recordings and predict speed.
 benchmark: install
 	$(PY) benchmarks/features.py
 	$(PY) benchmarks/baselines.py
+	$(PY) benchmarks/transfer.py $(if $(FRESH),--fresh)
 	$(PY) benchmarks/models.py $(if $(FRESH),--fresh)
+	$(PY) benchmarks/predict.py
 
 # Rebuild the shipped sample from a full copy of the data (maintainers only).
 sample: install

@@ -17,6 +17,7 @@ _EXPORTS = {
                 "load_meta", "quick_mode", "run_name", "sample_dir", "validate_dataset"),
     "extraction": ("extract",),
     "features": ("DEFAULT_CONFIG", "FeatureConfig", "log_mel", "mfcc", "seed_features", "summary_features"),
+    "quiet": ("keras_quietly",),
 }
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
 

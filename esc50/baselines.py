@@ -25,7 +25,7 @@ from sklearn.svm import SVC
 from .dataset import data_dir, folds_of, load_meta
 from .evaluation import class_names
 from .extraction import extract
-from .presets import BASELINES, FEATURE_SETS  # noqa: F401  (defined there for the command line)
+from .presets import BASELINES, FEATURE_SETS, HANDCRAFTED  # noqa: F401  (defined there for the command line)
 from .results import clip_predictions, save_results, summarise
 
 
@@ -40,6 +40,7 @@ def make_baseline(name, seed=0):
             ("random_forest", RandomForestClassifier(n_estimators=500, n_jobs=-1, random_state=seed)),
             ("logistic", LogisticRegression(C=0.1, max_iter=2000)),
         ], voting="soft")),
+        "logistic": lambda: make_pipeline(StandardScaler(), LogisticRegression(C=0.1, max_iter=2000)),
     }
     if name not in models:
         raise ValueError(f"unknown baseline {name!r}; choose one of {BASELINES}")
@@ -56,9 +57,15 @@ def fit_baseline(name, X, y, seed=0):
 
 
 def features(kind="summary", root=None, meta=None, progress=True):
-    """The handcrafted feature table of every clip (cached), as a float array ``(clips, features)``."""
+    """A feature set of every clip (cached), as a float array: ``(clips, features)`` for the
+    handcrafted ones, ``(clips, views, features)`` for ``"yamnet"`` (see :data:`FEATURE_SETS`)."""
     if kind not in FEATURE_SETS:
         raise ValueError(f"unknown feature set {kind!r}; choose one of {FEATURE_SETS}")
+    if kind == "yamnet":
+        from .inputs import MODEL_INPUTS
+
+        E = MODEL_INPUTS["yamnet_head"].clips(root, meta, progress=progress)
+        return np.concatenate([E.mean(axis=-2), E.max(axis=-2)], axis=-1)
     return extract(kind, root, meta, progress=progress).to_numpy(np.float64)
 
 
@@ -66,8 +73,9 @@ def cross_validate_baseline(model="svm", feature_set="summary", root=None, *, me
                             name=None, save=True, verbose=True):
     """5-fold cross-validation of one baseline; writes ``results/<name>.json``.
 
-    Returns the results dict (see :mod:`esc50.results`); ``name`` defaults to
-    ``baseline_<model>_<feature_set>``.
+    With views (``"yamnet"``), every view of a training clip is a training example and a test
+    clip's probabilities are the mean over its views, as for the YAMNet head. Returns the
+    results dict (see :mod:`esc50.results`); ``name`` defaults to ``baseline_<model>_<feature_set>``.
     """
     name = name or f"baseline_{model}_{feature_set}"
     root = data_dir(root)
@@ -79,15 +87,21 @@ def cross_validate_baseline(model="svm", feature_set="summary", root=None, *, me
     for fold in folds:
         train, test = clip_folds != fold, clip_folds == fold
         start = time.perf_counter()
-        pipeline = fit_baseline(model, X[train], y[train], seed)
-        proba = _full_proba(pipeline, X[test], int(y.max()) + 1)
+        views = X.shape[1] if X.ndim == 3 else 1
+        pipeline = fit_baseline(model, X[train].reshape(-1, X.shape[-1]), np.repeat(y[train], views), seed)
+        proba = _full_proba(pipeline, X[test].reshape(-1, X.shape[-1]), int(y.max()) + 1)
+        proba = proba.reshape(-1, views, proba.shape[-1]).mean(axis=1)
         records.append({"test_fold": int(fold), "accuracy": float((proba.argmax(1) == y[test]).mean()),
                         "seconds": round(time.perf_counter() - start, 2),
                         "predictions": clip_predictions(meta[test], proba, fold)})
         if verbose:
             print(f"{name}: fold {fold}: {records[-1]['accuracy']:.3f}", flush=True)
     config = {"model": model, "features": feature_set, "pipeline": str(make_baseline(model, seed)), "seed": seed}
-    results = summarise(name, config, records, {"n_clips": len(meta), "n_features": X.shape[1],
+    if feature_set == "yamnet":
+        from . import transfer
+
+        config["embedding_model"] = transfer.model_id()
+    results = summarise(name, config, records, {"n_clips": len(meta), "n_features": X.shape[-1],
                                                 "classes": class_names(meta)})
     if verbose:
         print(f"{name}: {results['accuracy']['mean']:.3f} +- {results['accuracy']['std']:.3f}")

@@ -106,3 +106,42 @@ def misclassified(results, names):
     wrong["predicted class"] = [names[p] for p in wrong["predicted"]]
     columns = ["filename", "fold", "true class", "predicted class", "confidence"]
     return wrong.sort_values("confidence", ascending=False)[columns].reset_index(drop=True)
+
+
+def combine(runs, name=None, weights=None):
+    """The ensemble of several cross-validation runs on the same clips: the (weighted) mean of
+    their probabilities, as a results dict of its own (fold accuracies, predictions).
+
+    Runs made before full probability vectors were kept contribute their top 5 with the rest
+    spread evenly (:func:`esc50.results.probabilities`); ``config["approximate"]`` says so.
+    Its ``seconds`` per fold are the members' summed.
+    """
+    from .results import clip_predictions, probabilities, summarise
+
+    if len(runs) < 2:
+        raise ValueError("an ensemble needs at least two runs")
+    order = [{p["filename"].rsplit(".", 1)[0]: i for i, p in enumerate(r["predictions"])} for r in runs]
+    keys = sorted(order[0])
+    if any(sorted(o) != keys for o in order[1:]):
+        raise ValueError(f"runs {[r['name'] for r in runs]} did not predict the same clips")
+    n_classes = len(run_class_names(runs[0]))
+    weights = np.ones(len(runs)) if weights is None else np.asarray(weights, float)
+    proba = sum(w * probabilities(r, n_classes)[[o[k] for k in keys]] for w, r, o in zip(weights, runs, order))
+    proba /= weights.sum()
+    rows = [runs[0]["predictions"][order[0][k]] for k in keys]
+    meta = pd.DataFrame({"filename": [r["filename"] for r in rows], "target": [r["target"] for r in rows],
+                         "fold": [r["fold"] for r in rows]})
+    seconds = {}
+    for r in runs:
+        for f in r["folds"]:
+            seconds[f["test_fold"]] = seconds.get(f["test_fold"], 0.0) + f.get("seconds", 0.0)
+    records, targets = [], meta["target"].to_numpy()
+    for fold in sorted(meta["fold"].unique()):
+        idx = np.flatnonzero(meta["fold"].to_numpy() == fold)
+        records.append({"test_fold": int(fold), "accuracy": float((proba[idx].argmax(1) == targets[idx]).mean()),
+                        "seconds": round(seconds.get(fold, 0.0), 2),
+                        "predictions": clip_predictions(meta.iloc[idx], proba[idx], fold)})
+    config = {"model": "ensemble", "members": [r["name"] for r in runs], "weights": weights.tolist(),
+              "approximate": any(not r["predictions"][0].get("proba") for r in runs)}
+    return summarise(name or "+".join(r["name"] for r in runs), config, records,
+                     {"n_clips": len(meta), "n_classes": n_classes, "classes": run_class_names(runs[0])})

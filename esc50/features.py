@@ -5,6 +5,7 @@ caching lives in :mod:`esc50.extraction`.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
@@ -155,7 +156,7 @@ def seed_features(y, sr=SEED_SAMPLE_RATE):
     """
     values = [
         librosa.feature.zero_crossing_rate(y).mean(),
-        librosa.feature.chroma_stft(y=y, sr=sr).mean(),
+        chroma(y=y, sr=sr).mean(),
         librosa.feature.rms(y=y).mean(),
         librosa.feature.spectral_centroid(y=y, sr=sr).mean(),
         librosa.feature.spectral_bandwidth(y=y, sr=sr).mean(),
@@ -164,6 +165,15 @@ def seed_features(y, sr=SEED_SAMPLE_RATE):
         *librosa.feature.mfcc(y=y, sr=sr, n_mfcc=20).mean(axis=1),
     ]
     return dict(zip(SEED_COLUMNS, map(float, values)))
+
+
+def chroma(**kwargs):
+    """:func:`librosa.feature.chroma_stft`, without its warning on silent clips ("Trying to
+    estimate tuning from empty frequency set"): a silent clip's tuning is 0, as librosa then
+    assumes, and it says nothing wrong with the clip."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Trying to estimate tuning from empty frequency set", UserWarning)
+        return librosa.feature.chroma_stft(**kwargs)
 
 
 SUMMARY_STATS = ("mean", "std", "min", "max")
@@ -197,7 +207,7 @@ def summary_features(y, config=DEFAULT_CONFIG):
         "flatness": librosa.feature.spectral_flatness(S=S)[0],
     }
     frames |= {f"contrast_{i}": row for i, row in enumerate(librosa.feature.spectral_contrast(S=S, sr=sr))}
-    frames |= {f"chroma_{i}": row for i, row in enumerate(librosa.feature.chroma_stft(S=S**2, sr=sr))}
+    frames |= {f"chroma_{i}": row for i, row in enumerate(chroma(S=S**2, sr=sr))}
     out = {}
     for name, row in frames.items():
         for stat in SUMMARY_STATS:

@@ -44,9 +44,10 @@ class TrainConfig:
         Leave silent windows out of training (Piczak's segments of digital silence).
     seed : int
     refit : bool
-        Once the validation fold has chosen the epoch, train again on the training and the
-        validation folds for that many epochs, and test that model: a quarter more clips to learn
-        from, and the test fold still untouched (:func:`esc50.training.train_for`).
+        Once the validation fold has chosen the epoch count (:func:`esc50.training.settled_epoch`),
+        train again on the training and the validation folds for that many epochs, and test that
+        model: a quarter more clips to learn from, and the test fold still untouched
+        (:func:`esc50.training.train_for`).
     seeds : int
         With ``refit``, average the test probabilities of this many retrained models (seeds
         ``seed``, ``seed + 1``...).
@@ -141,15 +142,19 @@ def get_config(preset, **overrides):
     return replace(preset, **overrides)
 
 
-BASELINES = ("knn", "svm", "random_forest", "ensemble")
+BASELINES = ("knn", "svm", "random_forest", "ensemble", "logistic")
 """k-nearest neighbours (k=5, distance-weighted), an RBF support vector machine (C=10),
-a random forest (500 trees; Piczak's 2015 baseline was one), and the stronger one: a soft
-vote of the SVM, the forest and a logistic regression, which make different mistakes.
+a random forest (500 trees; Piczak's 2015 baseline was one), the stronger one: a soft
+vote of the SVM, the forest and a logistic regression, which make different mistakes, and
+that logistic regression (C=0.1) alone, the usual linear probe of pretrained embeddings.
 (Histogram gradient boosting was tried first: 56.8 % on fold 1, below the SVM, for 8
 minutes per fold on 2 cores shared with a CNN run.) The SVMs use ``SVC(probability=True)``,
 deprecated in scikit-learn 1.9: its suggested replacement, ``CalibratedClassifierCV(SVC(),
 ensemble=False)``, calibrates one class against the rest and scored 53.3 % against 60.8 % on
 the summary features, so scikit-learn is pinned below 1.11 until a better one is found."""
 
-FEATURE_SETS = ("summary", "seed")
+HANDCRAFTED = ("summary", "seed")
 """``summary``: 341 statistics of frame-wise features; ``seed``: the seed notebook's 27 means."""
+FEATURE_SETS = HANDCRAFTED + ("yamnet",)
+"""The handcrafted sets, and ``yamnet``: the YAMNet head's input pooled as the head pools it
+(mean and maximum over frames of its four views, 2048 values each; :mod:`esc50.transfer`)."""

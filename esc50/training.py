@@ -348,7 +348,7 @@ def cross_validate(preset="mel_cnn_quick", root=None, *, name=None, folds=None, 
     X = spec.clips(root, meta, progress=progress)
     feature_seconds = time.perf_counter() - start
     labels = meta["target"].to_numpy()
-    config_dict = _identity(config, spec)
+    config_dict = run_config(config)
     partial = results_dir() / "partial" / name
     records, trained = [], False
     for fold in folds:
@@ -386,10 +386,11 @@ def _run_fold(config, X, labels, meta, fold, n_classes, name, verbose, save_mode
     model, history, epoch_seconds = train_fold(config, X, labels, train_idx, val_idx, n_classes=n_classes,
                                                verbose=verbose)
     best_epoch = int(np.argmax(history["val_accuracy"])) + 1
-    fold_models = [model]
-    if config.refit:  # the validation fold chose the epoch; now train on it too, for that long
+    fold_models, refit = [model], {}
+    if config.refit:  # the validation fold chose the epoch count; now train on it too, for that long
         both = np.concatenate([train_idx, val_idx])
-        fold_models = [train_for(replace(config, seed=config.seed + k), X, labels, both, best_epoch,
+        refit = {"refit_epochs": settled_epoch(history["val_accuracy"])}
+        fold_models = [train_for(replace(config, seed=config.seed + k), X, labels, both, refit["refit_epochs"],
                                  n_classes=n_classes, verbose=verbose)[0] for k in range(config.seeds)]
     train_seconds = time.perf_counter() - start
     proba = np.mean([predict_clips(m, X[test_idx], spec) for m in fold_models], axis=0)
@@ -397,6 +398,7 @@ def _run_fold(config, X, labels, meta, fold, n_classes, name, verbose, save_mode
         "test_fold": int(fold), "val_fold": int(meta["fold"].iloc[val_idx[0]]),
         "accuracy": float((proba.argmax(1) == labels[test_idx]).mean()),
         "best_epoch": best_epoch,
+        **refit,
         "val_accuracy": max(history["val_accuracy"]),
         "epochs": len(epoch_seconds), "seconds": round(train_seconds, 2),
         "seconds_per_epoch": round(float(np.mean(epoch_seconds)), 3),
@@ -409,14 +411,25 @@ def _run_fold(config, X, labels, meta, fold, n_classes, name, verbose, save_mode
     return record
 
 
+def settled_epoch(val_accuracy, window=5):
+    """The epoch (from 1) at the centre of the ``window`` consecutive epochs of highest mean
+    validation accuracy: where training has settled, rather than one epoch's lucky peak (the
+    YAMNet head's fold 2 peaked at 88.1 % in epoch 13, among 85.3 to 87.8 % in the 27 epochs after it)."""
+    acc = np.asarray(val_accuracy, dtype=float)
+    if len(acc) <= window:
+        return int(np.argmax(acc)) + 1
+    return int(np.argmax(np.convolve(acc, np.ones(window) / window, mode="valid"))) + window // 2 + 1
+
+
 def final_epochs(results):
-    """The epoch count a model trained on every clip gets: the median over folds of the epoch
-    the validation folds chose (``best_epoch``) in a cross-validation run's ``results``."""
-    return int(np.median([f["best_epoch"] for f in results["folds"]]))
+    """The epoch count a model trained on every clip gets: the median over folds of the epochs
+    the validation folds chose in a cross-validation run's ``results`` (``refit_epochs`` where
+    the run retrained, else ``best_epoch``)."""
+    return int(np.median([f.get("refit_epochs", f["best_epoch"]) for f in results["folds"]]))
 
 
-def train_final(preset="mel_cnn_quick", root=None, *, name=None, meta=None, epochs=None, verbose=2, progress=True,
-                **overrides):
+def train_final(preset="mel_cnn_quick", root=None, *, name=None, meta=None, train_epochs=None, verbose=2,
+                progress=True, **overrides):
     """Train a model on every clip, for use (``predict``) rather than for measuring.
 
     No clip is left to test it: its accuracy is the cross-validation's, whose chosen epochs
@@ -434,10 +447,10 @@ def train_final(preset="mel_cnn_quick", root=None, *, name=None, meta=None, epoc
         preset's name or the model's.
     meta : pandas.DataFrame, optional
         The clips (default: all of ``root``).
-    epochs : int, optional
-        Train this long instead (at most the schedule's ``config.epochs``).
+    train_epochs : int, optional
+        Train this long instead (at most the schedule's length, ``config.epochs``).
     **overrides
-        Fields of :class:`TrainConfig` to change.
+        Fields of :class:`TrainConfig` to change (``epochs`` is the schedule's length).
 
     Returns
     -------
@@ -449,12 +462,13 @@ def train_final(preset="mel_cnn_quick", root=None, *, name=None, meta=None, epoc
     root = data_dir(root)
     meta = (load_meta(root) if meta is None else meta).reset_index(drop=True)
     spec = MODEL_INPUTS[config.model]
-    info = {"config": _identity(config, spec), "n_clips": len(meta)}
+    info = {"config": run_config(config), "n_clips": len(meta)}
+    epochs = train_epochs
     if epochs is None:
         cv = load_results(name)
         if not same_config(cv["config"], info["config"]):
             raise ValueError(f"results/{name}.json was made with another configuration; cross-validate it first, "
-                             "or pass epochs")
+                             "or pass train_epochs")
         epochs = final_epochs(cv)
         info["cross_validation"] = {"name": name, "accuracy": cv["accuracy"], "best_epochs":
                                     [f["best_epoch"] for f in cv["folds"]]}
@@ -513,12 +527,15 @@ def _load_partial(path, config):
     return saved["record"] if same_config(saved.get("config"), config) else None
 
 
-def _identity(config, spec):
-    """What a results file records as the configuration: ``config`` as asked for (``dtype="auto"``
-    stays so) and, for features a model computes (YAMNet), which model file."""
+def run_config(config):
+    """What a results file records as the configuration of ``config``: as asked for
+    (``dtype="auto"`` stays so) and, for features a model computes (YAMNet), which model file.
+    A saved run is reused when this matches (:func:`same_config`)."""
+    config = get_config(config)
     identity = config.to_dict()
-    if KINDS[spec.kind].model:
-        identity["embedding_model"] = KINDS[spec.kind].model()
+    kind = KINDS[MODEL_INPUTS[config.model].kind]
+    if kind.model:
+        identity["embedding_model"] = kind.model()
     return identity
 
 

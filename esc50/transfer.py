@@ -269,14 +269,20 @@ def build_standin(path, labels=None, seed=0):
     """Write a stand-in for YAMNet at ``path``: its input, output and embedding tensor, no knowledge.
 
     Each frame's embedding is the mean over its 32 ms steps of a fixed random projection of their
-    log-power spectra in 64 bands, so a head trained on it learns a little, far less than from YAMNet; the scores are
-    a random linear readout of it. ``labels`` (521 names; default ``"class 0"``...) are packed
-    as YAMNet packs its own. Needs TensorFlow (to convert); runs as YAMNet does.
+    log-power spectra in 64 bands, so a head trained on it learns a little, far less than from
+    YAMNet; the scores are a random linear readout of it. ``labels`` (521 names) are packed as
+    YAMNet packs its own; by default, every AudioSet class that :mod:`esc50.zeroshot` names, then
+    ``"class 1"``... Needs TensorFlow (to convert); runs as YAMNet does.
     """
     import tensorflow as tf
 
+    from .zeroshot import AUDIOSET_CLASSES
+
     rng = np.random.default_rng(seed)
-    labels = list(labels or [f"class {i}" for i in range(N_AUDIOSET_CLASSES)])
+    if labels is None:
+        labels = sorted({a for names in AUDIOSET_CLASSES.values() for a in names})
+        labels += [f"class {i}" for i in range(len(labels), N_AUDIOSET_CLASSES)]
+    labels = list(labels)
     if len(labels) != N_AUDIOSET_CLASSES:
         raise ValueError(f"a stand-in needs {N_AUDIOSET_CLASSES} labels, got {len(labels)}")
     bands = np.zeros((257, 64), np.float32)  # 257 FFT bins, 4 per band

@@ -179,3 +179,32 @@ def cross_validate_zero_shot(root=None, *, meta=None, pooling="mean", name=None,
     if save:
         results["path"] = str(save_results(results))
     return results
+
+
+class ZeroShotClassifier:
+    """Zero-shot classification of recordings, for :func:`esc50.predict.predict_file`: each 5 s
+    window's class scores, normalised to sum to 1 (their ranking is what counts).
+
+    Parameters
+    ----------
+    yamnet : esc50.transfer.YAMNet, optional
+        Default: :func:`esc50.transfer.load_yamnet`.
+    names : list of str, optional
+        ESC-50 class names by target (default: all 50).
+    pooling : {"mean", "max"}
+    """
+
+    sample_rate = transfer.SAMPLE_RATE
+
+    def __init__(self, yamnet=None, names=None, pooling="mean"):
+        from .evaluation import class_names
+
+        self.yamnet = yamnet or transfer.load_yamnet()
+        self.names = list(names or class_names())
+        self.pooling = pooling
+        self.description = f"YAMNet zero-shot ({pooling} over frames, no training)"
+
+    def __call__(self, windows):
+        scores = np.stack([self.yamnet(w)[0] for w in windows])
+        s = zero_shot(scores, self.yamnet.labels, self.names, self.pooling)
+        return s / np.maximum(s.sum(axis=1, keepdims=True), 1e-12)

@@ -210,3 +210,85 @@ def test_crops_shorten_training_batches_and_the_model_takes_any_length():
         tr.get_config("seed_cnn", augment=dict(crop=0.5))
     with pytest.raises(ValueError, match="fraction"):
         tr.get_config("mel_cnn_quick", augment=dict(crop=1.5))
+
+
+def test_a_run_made_on_another_machine_is_reused_and_says_where_it_was_trained(sample_run, sample, monkeypatch,
+                                                                                capsys):
+    """dtype="auto" resolves to bfloat16 on one CPU and float32 on another: the saved run records
+    the configuration as asked for, and each fold the policy it ran in, so both reuse it."""
+    monkeypatch.setattr(tr, "train_fold", lambda *a, **k: pytest.fail("a finished fold was trained again"))
+    auto = {**TINY, "model_args": dict(TINY["model_args"], dtype="auto")}
+    first = tr.cross_validate("mel_cnn_quick", sample, name="tiny", folds=[1], verbose=0, save=False, **TINY)
+    assert first["folds"][0]["machine"]["dtype_policy"] == "float32"
+    capsys.readouterr()
+    partial = Path(tr.results_dir()) / "partial" / "tiny_auto" / "fold1.json"
+    saved = json.loads((Path(tr.results_dir()) / "partial" / "tiny" / "fold1.json").read_text())
+    saved["config"]["model_args"]["dtype"] = "auto"
+    saved["record"]["machine"] = {"cpus": 16, "cpu": "Another CPU", "dtype_policy": "mixed_bfloat16"}
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    partial.write_text(json.dumps(saved))
+    for policy in ("float32", "mixed_bfloat16"):
+        monkeypatch.setattr(tr, "auto_dtype", lambda policy=policy: policy)
+        again = tr.cross_validate("mel_cnn_quick", sample, name="tiny_auto", folds=[1], verbose=0, save=False, **auto)
+        assert again["accuracy"]["folds"] == first["accuracy"]["folds"]
+        assert "reused, trained on 16 CPU cores (Another CPU), mixed_bfloat16" in capsys.readouterr().out
+        assert again["machine"]["cpu"] == "Another CPU"
+
+
+def test_configurations_that_predate_a_new_option_still_match():
+    config = tr.run_config(tr.get_config("mel_cnn_quick"))
+    older = {k: v for k, v in config.items() if k not in ("refit", "seeds")}
+    assert tr.same_config(older, config)
+    assert not tr.same_config({**older, "epochs": 1}, config) and not tr.same_config(None, config)
+    assert not tr.same_config(older, tr.run_config(tr.get_config("mel_cnn_quick", refit=True)))
+
+
+def test_the_settled_epoch_is_the_centre_of_the_best_five():
+    spike = [0.5, 0.6, 0.9, 0.6, 0.6, 0.7, 0.8, 0.8, 0.8, 0.8, 0.8, 0.7]
+    assert tr.settled_epoch(spike) == 9  # epochs 7-11 average 0.8; the spike at epoch 3 is alone
+    assert tr.settled_epoch([0.1, 0.3, 0.2]) == 2  # shorter than the window: the best epoch
+    runs = {"folds": [{"best_epoch": 3, "refit_epochs": 9}, {"best_epoch": 5}, {"best_epoch": 20}]}
+    assert tr.final_epochs(runs) == 9
+
+
+def test_refit_and_seeds_are_validated():
+    with pytest.raises(ValueError, match="seeds > 1 averages retrained models: it needs refit=True"):
+        tr.get_config("mel_cnn_quick", seeds=2)
+    with pytest.raises(ValueError, match="seeds must be a positive integer"):
+        tr.get_config("mel_cnn_quick", refit=True, seeds=0)
+    config = tr.get_config("mel_cnn_quick", epochs=5)
+    with pytest.raises(ValueError, match=r"epochs must be in \[1, 5\]"):
+        tr.train_for(config, np.zeros((2, 4, 8, 1)), np.zeros(2, int), np.arange(2), 6, n_classes=2)
+
+
+def test_a_model_trained_on_every_clip_takes_its_epochs_from_the_cross_validation(sample_run, sample):
+    path = tr.train_final("mel_cnn_quick", sample, name="tiny", verbose=0, progress=False, **TINY)
+    info = json.loads(path.with_suffix(".json").read_text())
+    assert path.name == "all.keras" and info["epochs"] == 1 and info["n_clips"] == 50
+    assert info["cross_validation"]["accuracy"] == json.loads(open(sample_run["path"]).read())["accuracy"]
+    assert info["classes"][0] == "dog" and load_model(path).name == "mel_cnn"
+    with pytest.raises(ValueError, match="made with another configuration"):
+        tr.train_final("mel_cnn_quick", sample, name="tiny", verbose=0, progress=False, **{**TINY, "seed": 3})
+
+
+def test_results_keep_every_clips_full_probabilities(sample_run):
+    from esc50.results import probabilities
+
+    P = probabilities(sample_run)
+    assert P.shape == (20, 50) and np.allclose(P.sum(axis=1), 1.0, atol=2e-3)
+    old = {"classes": sample_run["classes"], "predictions": [
+        {k: v for k, v in p.items() if k != "proba"} for p in sample_run["predictions"]]}
+    approx = probabilities(old)  # top 5 kept, the rest spread evenly
+    np.testing.assert_array_equal(approx.argmax(1), P.argmax(1))
+    np.testing.assert_allclose(approx.sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_runs_combine_into_an_ensemble_of_their_probabilities(sample_run):
+    from esc50.evaluation import combine
+
+    both = combine([sample_run, sample_run], "twice")
+    assert both["accuracy"]["folds"] == sample_run["accuracy"]["folds"]
+    assert both["config"]["members"] == ["tiny", "tiny"] and not both["config"]["approximate"]
+    assert both["folds"][0]["seconds"] == pytest.approx(2 * sample_run["folds"][0]["seconds"], abs=0.02)
+    with pytest.raises(ValueError, match="did not predict the same clips"):
+        combine([sample_run, dict(sample_run, predictions=sample_run["predictions"][:10])])

@@ -28,9 +28,8 @@ def real_yamnet_path():
 
 @pytest.fixture(scope="module")
 def standin(tmp_path_factory):
-    """A stand-in whose labels include every AudioSet class the zero-shot table names."""
-    labels = MAPPED + [f"class {i}" for i in range(transfer.N_AUDIOSET_CLASSES - len(MAPPED))]
-    return transfer.build_standin(tmp_path_factory.mktemp("yamnet") / "standin.tflite", labels=labels)
+    """A stand-in: its labels include every AudioSet class the zero-shot table names."""
+    return transfer.build_standin(tmp_path_factory.mktemp("yamnet") / "standin.tflite")
 
 
 @pytest.fixture
@@ -216,3 +215,52 @@ def test_keras_classifier_wraps_any_course_model(use_standin, sample, tmp_path):
     classifier = KerasClassifier(model)
     assert classifier.sample_rate == 16000 and classifier.description == "yamnet_head"
     assert classifier(np.zeros((2, 80000), np.float32)).shape == (2, 50)
+
+
+def test_predict_with_yamnet_starts_without_tensorflow_keras_or_pandas(use_standin, sample, tmp_path):
+    """The command line's fast path: LiteRT runs YAMNet and the head, nothing else is imported."""
+    import subprocess
+    import sys
+
+    from esc50.export import to_tflite
+    from esc50.models import yamnet_head
+
+    head = to_tflite(yamnet_head(), tmp_path / "head.tflite")
+    (tmp_path / "head.json").write_text(json.dumps({"classes": class_names(),
+                                                    "config": {"embedding_model": transfer.model_id(use_standin)}}))
+    probe = ("import sys; from esc50.cli import main; code = main(['predict', sys.argv[1], '--model', sys.argv[2]]); "
+             "print(sorted(m for m in ('tensorflow', 'keras', 'pandas', 'sklearn', 'librosa') if m in sys.modules)); "
+             "sys.exit(code)")
+    out = subprocess.run([sys.executable, "-c", probe, str(sample / "audio" / "1-100032-A-0.ogg"), str(head)],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == "model: YAMNet + yamnet_head (transfer learning)" and lines[-1] == "[]"
+    assert out.stderr == ""  # LiteRT's delegate announcement is held back
+
+
+def test_a_logistic_regression_on_the_pooled_views_is_a_baseline(use_standin, sample):
+    from esc50 import baselines
+
+    X = baselines.features("yamnet", sample, progress=False)
+    assert X.shape == (50, 4, 2048)  # four views, the mean and max of each
+    results = baselines.cross_validate_baseline("logistic", "yamnet", sample, save=False, verbose=False)
+    assert len(results["predictions"]) == 50 and results["config"]["embedding_model"] == transfer.model_id()
+
+
+def test_zero_shot_classifies_files_too(use_standin, sample):
+    from esc50.zeroshot import ZeroShotClassifier
+
+    prediction = predict_file(sample / "audio" / "1-100032-A-0.ogg", ZeroShotClassifier())
+    assert prediction.probabilities.shape == (50,) and prediction.probabilities.sum() == pytest.approx(1.0)
+    assert prediction.model.startswith("YAMNet zero-shot")
+
+
+def test_the_views_are_the_clip_framed_later(use_standin):
+    y = np.random.default_rng(1).normal(0, 0.1, 80000).astype(np.float32)
+    model = transfer.load_yamnet()
+    V = transfer.views(model, y)
+    assert V.shape == (4, 9, 1024)
+    np.testing.assert_allclose(V[0], model(y)[1])
+    np.testing.assert_allclose(V[2], model(np.concatenate([y[3840:], np.zeros(3840, np.float32)]))[1])
+    np.testing.assert_allclose(transfer.split(transfer.shifted_frame_features(y))[0], V[1:])
