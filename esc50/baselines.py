@@ -64,8 +64,8 @@ def features(kind="summary", root=None, meta=None, progress=True):
     if kind == "yamnet":
         from .inputs import MODEL_INPUTS
 
-        E = MODEL_INPUTS["yamnet_head"].clips(root, meta, progress=progress)
-        return np.concatenate([E.mean(axis=-2), E.max(axis=-2)], axis=-1)
+        spec = MODEL_INPUTS["yamnet_head"]
+        return spec.pool(spec.clips(root, meta, progress=progress))
     return extract(kind, root, meta, progress=progress).to_numpy(np.float64)
 
 

@@ -57,9 +57,11 @@ class ModelInput:
     norm_axes : tuple of int, optional
         Axes of the model's input normalisation (see :func:`esc50.training.band_stats`);
         None: the model takes its input as it is.
-    normalised : callable, optional
-        Model inputs -> what the model normalises, when that is not its input itself (the
-        YAMNet head normalises the mean and maximum over frames, which it computes).
+    pool : callable, optional
+        Examples ``(n, frames, ...)`` -> what the model reads, ``(n, ...)``: applied to training
+        examples after their crops and before mixup, and to whole clips when validating and
+        predicting (the YAMNet head reads the mean and the maximum over frames,
+        :func:`esc50.transfer.mean_max`).
     views_kind : str, optional
         Feature kind of more views of each clip, ``(clips, views, ...)``: with the clip's own
         features first, they are its windows (the YAMNet head's are YAMNet's frames of the
@@ -73,7 +75,7 @@ class ModelInput:
     window: Callable | None = None
     channel: bool = False
     norm_axes: tuple | None = None
-    normalised: Callable | None = None
+    pool: Callable | None = None
     views_kind: str | None = None
 
     @property
@@ -140,11 +142,6 @@ def views(X):
     return X
 
 
-def _mean_max(E):
-    """``(clips, frames, n)`` -> ``(clips, 2 n)``: as :class:`esc50.models.MeanMaxPooling1D` pools."""
-    return np.concatenate([E.mean(axis=1), E.max(axis=1)], axis=-1)
-
-
 PICZAK_CONFIG = FeatureConfig(sample_rate=22050, n_fft=1024, hop_length=512, n_mels=60)
 """Piczak (2015): 22.05 kHz, 1024-sample windows, hop 512 (23 ms), 60 mel bands."""
 
@@ -156,5 +153,5 @@ MODEL_INPUTS = {
     "piczak_cnn": ModelInput("logmel", PICZAK_CONFIG, transform=_with_deltas, window=segments, norm_axes=(1, 3)),
     "seed_cnn": ModelInput("waveform", WAVEFORM_CONFIG),
     "yamnet_head": ModelInput("yamnet", WAVEFORM_CONFIG, transform=_embeddings, norm_axes=(1,),
-                              window=views, normalised=_mean_max, views_kind="yamnet_shifted"),
+                              window=views, pool=transfer.mean_max, views_kind="yamnet_shifted"),
 }

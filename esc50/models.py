@@ -6,7 +6,7 @@ model          input, one example              idea
 mel_cnn        log-mel (128, 431, 1)           VGG-style conv blocks, SpecAugment, global pooling
 piczak_cnn     log-mel + deltas (60, 41, 2)    Piczak's 2015 baseline on 0.95 s segments
 seed_cnn       waveform at 16 kHz (80000,)     the seed notebook's raw-waveform CNN, on all 5 s
-yamnet_head    YAMNet frames (9, 1024)         transfer learning: a dense head on AudioSet embeddings
+yamnet_head    YAMNet embedding (2048,)        transfer learning: a dense head on AudioSet embeddings
 =============  =============================  ==================================================
 
 Parameter counts are printed by ``model.summary()`` and listed in :data:`PARAMETERS`
@@ -218,34 +218,18 @@ def seed_cnn(input_shape=(80000,), n_classes=N_CLASSES, *, dropout=0.2, name="se
     ], name=name)
 
 
-@keras.saving.register_keras_serializable(package="esc50")
-class MeanMaxPooling1D(layers.Layer):
-    """The mean and the maximum over steps, side by side: ``(batch, steps, n)`` -> ``(batch, 2 n)``.
-
-    The mean says what a clip sounds like overall, the maximum what its most telling moment
-    holds: a dog's single bark is clear in the maximum and faint in the mean.
-    """
-
-    def call(self, inputs):
-        return keras.ops.concatenate([keras.ops.mean(inputs, axis=1), keras.ops.max(inputs, axis=1)], axis=-1)
-
-    def compute_output_shape(self, input_shape):
-        return (input_shape[0], 2 * input_shape[-1])
-
-
-def yamnet_head(input_shape=(None, 1024), n_classes=N_CLASSES, *, hidden=256, dropout=0.5, mean=0.0, variance=1.0,
+def yamnet_head(input_shape=(2048,), n_classes=N_CLASSES, *, hidden=256, dropout=0.5, mean=0.0, variance=1.0,
                 name="yamnet_head"):
-    """A small classifier on YAMNet's frame embeddings (transfer learning, :mod:`esc50.transfer`).
+    """A small classifier on YAMNet's embeddings of a clip (transfer learning, :mod:`esc50.transfer`).
 
-    mean and maximum over frames (:class:`MeanMaxPooling1D`) -> normalise (``mean`` and
-    ``variance`` of the 2048 pooled values) -> dropout -> dense ``hidden`` ReLU -> dropout ->
-    softmax. Input: a clip's frames, ``(frames, 1024)``, any number
-    of them (a 5 s clip has 9), so it trains on crops of a clip and classifies whole ones.
-    YAMNet stays frozen outside: only these 0.5 M parameters learn.
+    Input: the mean and the maximum over the clip's frames of YAMNet's 1024-value embeddings
+    (:func:`esc50.inputs.mean_max`), pooled in the input pipeline, after crops and before mixup,
+    so that mixup blends what the model reads. normalise (``mean`` and ``variance`` of the 2048
+    values) -> dropout -> dense ``hidden`` ReLU -> dropout -> softmax. YAMNet stays frozen
+    outside: only these 0.5 M parameters learn.
     """
     return keras.Sequential([
         keras.Input(input_shape),
-        MeanMaxPooling1D(name="mean_max"),
         layers.Normalization(axis=-1, mean=mean, variance=variance, name="normalise"),
         layers.Dropout(dropout / 2),
         layers.Dense(hidden, activation="relu"),

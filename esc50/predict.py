@@ -103,21 +103,15 @@ class YamnetClassifier:
         self._head = transfer.interpreter(self.path)
         self._input = self._head.get_input_details()[0]["index"]
         self._output = self._head.get_output_details()[0]["index"]
-        self._frames = None
 
     def __call__(self, windows):
         """Class probabilities ``(windows, classes)`` of 16 kHz windows ``(windows, samples)``: for
-        each window, the mean over its four views (:func:`esc50.transfer.views`), as the head
-        was cross-validated."""
+        each window, the mean over its four views (:func:`esc50.transfer.views`), each the mean
+        and maximum over its frames, as the head was cross-validated."""
         out = []
         for window in windows:
-            views = transfer.views(self.yamnet, window)
-            if self._frames != views.shape[1]:  # the head takes any number of frames
-                self._head.resize_tensor_input(self._input, [1, views.shape[1], transfer.EMBEDDING_SIZE])
-                self._head.allocate_tensors()
-                self._frames = views.shape[1]
             proba = []
-            for view in views:
+            for view in transfer.mean_max(transfer.views(self.yamnet, window)):
                 self._head.set_tensor(self._input, view[None])
                 self._head.invoke()
                 proba.append(self._head.get_tensor(self._output)[0].copy())
@@ -159,7 +153,7 @@ def load_model(path):
 
     keras = keras_quietly()
 
-    from . import augment, models  # noqa: F401  registers SpecAugment and MeanMaxPooling1D
+    from . import augment  # noqa: F401  registers SpecAugment for deserialisation
     from .inputs import MODEL_INPUTS
 
     path = Path(path)

@@ -33,8 +33,9 @@ class TrainConfig:
     augment : dict
         Per-example augmentations, each applied with probability 0.5: ``shift`` (max
         fraction of the clip), ``gain`` (range of volume factors), ``noise`` (std, waveforms
-        only); ``crop`` (fraction of the clip kept, see :func:`esc50.augment.random_crop`;
-        always applied, ``mel_cnn`` only: it trains on crops and tests on whole clips);
+        only); ``crop`` (fraction of the clip kept, see :func:`esc50.augment.random_crop`, or a
+        ``(low, high)`` range of fractions drawn for each batch; always applied, ``mel_cnn`` and
+        ``yamnet_head`` only: they train on crops and test on whole clips);
         ``mixup`` (Beta alpha) on whole batches; ``delays`` (``piczak_cnn`` only): that
         many more copies of every training clip, each delayed by a random 0 to 1 s, as
         Piczak augmented ESC-50. Empty: none.
@@ -86,8 +87,11 @@ class TrainConfig:
         if "crop" in self.augment:
             if self.model not in ("mel_cnn", "yamnet_head"):
                 raise ValueError(f"crop needs a model that takes any length (mel_cnn, yamnet_head), not {self.model}")
-            if not 0 < self.augment["crop"] <= 1:
-                raise ValueError(f"crop is the fraction of the clip kept, in (0, 1], got {self.augment['crop']}")
+            crop = self.augment["crop"]
+            fractions = list(crop) if isinstance(crop, (list, tuple)) else [crop]
+            if len(fractions) not in (1, 2) or not all(0 < f <= 1 for f in fractions) or fractions != sorted(fractions):
+                raise ValueError(f"crop is the fraction of the clip kept, in (0, 1], or a (low, high) range of them, "
+                                 f"got {crop!r}")
         if not (isinstance(self.seeds, int) and self.seeds >= 1):
             raise ValueError(f"seeds must be a positive integer, got {self.seeds!r}")
         if self.seeds > 1 and not self.refit:
@@ -126,7 +130,7 @@ PRESETS = {
     # Embeddings are not audio: no waveform or spectrogram augmentation applies; crops of the
     # clip's frames and mixup do.
     "yamnet_head": TrainConfig("yamnet_head", epochs=40, batch_size=64, learning_rate=1e-3, weight_decay=1e-2,
-                               augment=dict(crop=0.6, mixup=0.2), refit=True),
+                               augment=dict(crop=(0.4, 1.0), mixup=0.2), refit=True),
 }
 """Named configurations. ``mel_cnn_quick`` is the CPU-friendly one; ``piczak_cnn`` and
 ``seed_cnn`` keep their authors' optimiser settings (the seed: Adam 3e-4, 20 epochs, batch

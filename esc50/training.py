@@ -30,6 +30,7 @@ from .results import clip_predictions, describe_machine, load_results, machine, 
 keras = keras_quietly()
 
 MODELS_ENV = "ESC50_MODELS"
+GOLDEN = (5 ** 0.5 - 1) / 2
 
 
 def models_dir():
@@ -72,14 +73,14 @@ class Batches(keras.utils.PyDataset):
     """
 
     def __init__(self, x, labels, n_classes, batch_size, *, augment=None, time_axis=-1, floor=None,
-                 crop_share=0.5, shuffle=True, seed=0, **kwargs):
+                 crop_share=0.5, pool=None, shuffle=True, seed=0, **kwargs):
         super().__init__(**kwargs)
         if len(x) != len(labels):
             raise ValueError(f"{len(x)} examples but {len(labels)} labels")
         self.x, self.labels = x, np.asarray(labels)
         self.n_classes, self.batch_size = n_classes, batch_size
         self.augment, self.time_axis, self.floor = dict(augment or {}), time_axis, floor
-        self.crop_share = crop_share
+        self.crop_share, self.pool = crop_share, pool
         self.shuffle, self.seed, self.epoch = shuffle, seed, 0
         self._order()
 
@@ -96,8 +97,13 @@ class Batches(keras.utils.PyDataset):
         y = np.eye(self.n_classes, dtype=np.float32)[self.labels[idx]]
         if self.augment:
             rng = np.random.default_rng([self.seed, self.epoch, i])
+            # A range of crop lengths is swept evenly, batch after batch, from a random start each
+            # epoch: steps of the golden ratio never give two neighbouring batches one length.
+            sweep = (np.random.default_rng([self.seed, self.epoch]).random() + i * GOLDEN) % 1.0
             x, y = augment_batch(x, y, self.augment, rng, time_axis=self.time_axis, floor=self.floor,
-                                 crop_share=self.crop_share)
+                                 crop_share=self.crop_share, crop_draw=sweep, pool=self.pool)
+        elif self.pool is not None:
+            x = self.pool(x)
         return x, y
 
     def on_epoch_end(self):
@@ -105,17 +111,25 @@ class Batches(keras.utils.PyDataset):
         self._order()
 
 
-def augment_batch(x, y, augment, rng, *, time_axis=-1, floor=None, crop_share=0.5):
+def augment_batch(x, y, augment, rng, *, time_axis=-1, floor=None, crop_share=0.5, crop_draw=None, pool=None):
     """Apply a :class:`TrainConfig` ``augment`` dict to a batch, in place.
 
     ``time_axis`` is the time axis of one example. ``floor`` set means ``x`` is a spectrogram
     in dB with that silence level: a gain is then an offset in dB and shifts fill with the
-    floor; otherwise ``x`` holds waveforms. A ``crop`` returns a new, shorter ``x``, chosen among
+    floor; otherwise ``x`` holds waveforms. A ``crop`` (a fraction, or a range of fractions: the
+    batch's is ``crop_draw`` of the way through it, in [0, 1), or drawn from ``rng``) returns a
+    new, shorter ``x``, chosen among
     the windows that hold ``crop_share`` of the loudest one's energy (see
-    :func:`esc50.augment.random_crop`).
+    :func:`esc50.augment.random_crop`). ``pool`` (see :class:`esc50.inputs.ModelInput`) turns the
+    examples into what the model reads before mixup blends them.
     """
     if "crop" in augment:
-        length = max(1, round(augment["crop"] * x.shape[1:][time_axis]))
+        crop = augment["crop"]
+        if isinstance(crop, (list, tuple)):
+            fraction = crop[0] + (crop[1] - crop[0]) * (rng.random() if crop_draw is None else crop_draw)
+        else:
+            fraction = crop
+        length = max(1, round(fraction * x.shape[1:][time_axis]))
         x = np.stack([np.moveaxis(aug.random_crop(np.moveaxis(e, time_axis, -1), length, rng, floor=floor,
                                                   min_share=crop_share), -1, time_axis) for e in x])
     for j in range(len(x)):
@@ -130,6 +144,8 @@ def augment_batch(x, y, augment, rng, *, time_axis=-1, floor=None, crop_share=0.
                 x[j] = np.maximum(x[j] + aug.gain_db(low, high, rng), floor)
         if "noise" in augment and floor is None and rng.random() < 0.5:
             x[j] = aug.add_noise(x[j], augment["noise"], rng)
+    if pool is not None:
+        x = pool(x)
     if "mixup" in augment:
         x, y = aug.mixup(x, y, augment["mixup"], rng)
     return x, y
@@ -151,9 +167,10 @@ class EpochTimer(keras.callbacks.Callback):
 def build_model(config, n_classes, input_shape, mean=None, variance=None, steps_per_epoch=None):
     """Build and compile the model of ``config`` (the cosine schedule needs ``steps_per_epoch``).
 
-    ``input_shape`` is one whole-clip example's; a model trained on crops takes any length.
+    ``input_shape`` is what the model reads of one whole clip; a model trained on crops takes any
+    length (unless the crops are pooled before it reads them).
     """
-    if "crop" in config.augment:
+    if "crop" in config.augment and MODEL_INPUTS[config.model].pool is None:
         input_shape = list(input_shape)
         input_shape[MODEL_INPUTS[config.model].time_axis] = None
     builder = BUILDERS[config.model]
@@ -184,7 +201,8 @@ def make_batches(config, x_train, y_train, n_classes):
     """The training batches of ``config``'s model, augmented as its input kind requires."""
     spec = MODEL_INPUTS[config.model]
     return Batches(x_train, y_train, n_classes, config.batch_size, augment=config.augment,
-                   time_axis=spec.time_axis, floor=spec.floor, crop_share=spec.crop_share, seed=config.seed)
+                   time_axis=spec.time_axis, floor=spec.floor, crop_share=spec.crop_share, pool=spec.pool,
+                   seed=config.seed)
 
 
 def resolved(config):
@@ -226,16 +244,17 @@ def _fit(config, X, labels, train_idx, *, n_classes, val_idx=None, epochs=None, 
     config = resolved(config)
     keras.utils.set_random_seed(config.seed)
     x_train, y_train = training_examples(config, X[train_idx], labels[train_idx])
+    pooled = spec.pool(x_train) if spec.pool else x_train
     mean = variance = None
     if spec.norm_axes is not None:
-        mean, variance = band_stats(spec.normalised(x_train) if spec.normalised else x_train, spec.norm_axes)
+        mean, variance = band_stats(pooled, spec.norm_axes)
     batches = make_batches(config, x_train, y_train, n_classes)
-    model = build_model(config, n_classes, x_train.shape[1:], mean, variance, steps_per_epoch=len(batches))
+    model = build_model(config, n_classes, pooled.shape[1:], mean, variance, steps_per_epoch=len(batches))
     timer = EpochTimer()
     callbacks, validation = [timer], None
     if val_idx is not None:
         x_val, y_val = _windows(spec, X[val_idx], labels[val_idx])
-        validation = (x_val, np.eye(n_classes, dtype=np.float32)[y_val])
+        validation = (spec.pool(x_val) if spec.pool else x_val, np.eye(n_classes, dtype=np.float32)[y_val])
         callbacks.append(keras.callbacks.EarlyStopping("val_accuracy", patience=config.patience or config.epochs,
                                                        restore_best_weights=True, mode="max"))
     history = model.fit(batches, validation_data=validation, epochs=epochs or config.epochs, callbacks=callbacks,
@@ -296,6 +315,8 @@ def _windows(spec, X, labels, drop_silent=False):
 def predict_clips(model, X, spec, batch_size=64):
     """Class probabilities per clip: the mean over the clip's windows. ``(clips, classes)``."""
     flat, per_clip = spec.examples(X)
+    if spec.pool is not None:
+        flat = spec.pool(flat)
     # predict_on_batch per chunk: model.predict's per-call set-up costs more than one clip's work.
     proba = np.concatenate([np.asarray(model.predict_on_batch(flat[i:i + batch_size]))
                             for i in range(0, len(flat), batch_size)])
@@ -361,7 +382,9 @@ def cross_validate(preset="mel_cnn_quick", root=None, *, name=None, folds=None, 
                 _save_partial(partial / f"fold{fold}.json", config_dict, record)
         if progress:
             print(f"{name}: fold {fold}: test accuracy {record['accuracy']:.3f} "
-                  f"(best epoch {record['best_epoch']}, {record['seconds']:.0f} s"
+                  f"(best epoch {record['best_epoch']}"
+                  + (f", retrained for {record['refit_epochs']}" if "refit_epochs" in record else "")
+                  + f", {record['seconds']:.0f} s"
                   + ("" if trained_now else f"; reused, trained on {describe_machine(record.get('machine'))}") + ")",
                   flush=True)
         records.append(record)

@@ -247,13 +247,22 @@ def split(F):
     return F[..., :EMBEDDING_SIZE], F[..., EMBEDDING_SIZE:]
 
 
+def mean_max(E):
+    """``(..., frames, n)`` -> ``(..., 2 n)``: the mean and the maximum over frames, side by side.
+
+    The mean says what a clip sounds like overall, the maximum what its most telling moment holds:
+    a dog's single bark is clear in the maximum and faint in the mean.
+    """
+    E = np.asarray(E)
+    return np.concatenate([E.mean(axis=-2), E.max(axis=-2)], axis=-1).astype(np.float32)
+
+
 def pooled(F, scores=False):
-    """Clip features from frame features ``(clips, frames, 1545)``: the mean and the maximum of the
-    embeddings over frames, ``(clips, 2048)``, followed with ``scores`` by the mean and maximum of
-    the AudioSet scores (``(clips, 3090)``)."""
+    """Clip features from frame features ``(clips, frames, 1545)``: :func:`mean_max` of the
+    embeddings, ``(clips, 2048)``, followed with ``scores`` by that of the AudioSet scores
+    (``(clips, 3090)``)."""
     E, S = split(F)
-    parts = [E.mean(axis=-2), E.max(axis=-2)] + ([S.mean(axis=-2), S.max(axis=-2)] if scores else [])
-    return np.concatenate(parts, axis=-1).astype(np.float32)
+    return np.concatenate([mean_max(E)] + ([mean_max(S)] if scores else []), axis=-1)
 
 
 def read_labels(path):

@@ -210,6 +210,20 @@ def test_crops_shorten_training_batches_and_the_model_takes_any_length():
         tr.get_config("seed_cnn", augment=dict(crop=0.5))
     with pytest.raises(ValueError, match="fraction"):
         tr.get_config("mel_cnn_quick", augment=dict(crop=1.5))
+    with pytest.raises(ValueError, match="range"):
+        tr.get_config("mel_cnn_quick", augment=dict(crop=(0.9, 0.5)))
+
+
+def test_a_crop_range_draws_one_length_per_batch():
+    x = np.zeros((3, 9, 4), np.float32)
+    y = np.eye(3, dtype=np.float32)
+    lengths = {tr.augment_batch(x.copy(), y, dict(crop=(0.4, 1.0)), np.random.default_rng(k), time_axis=0,
+                                crop_share=0.0)[0].shape[1] for k in range(40)}
+    assert lengths == {4, 5, 6, 7, 8, 9}  # of the 9 frames
+    batches = tr.Batches(np.zeros((40, 9, 4), np.float32), np.arange(40) % 2, 2, 4, augment=dict(crop=(0.4, 1.0)),
+                         time_axis=0, crop_share=0.0)
+    swept = [batches[i][0].shape[1] for i in range(len(batches))]
+    assert all(a != b for a, b in zip(swept, swept[1:])) and set(swept) == {4, 5, 6, 7, 8, 9}
 
 
 def test_a_run_made_on_another_machine_is_reused_and_says_where_it_was_trained(sample_run, sample, monkeypatch,

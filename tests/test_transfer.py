@@ -10,7 +10,7 @@ import pytest
 from esc50 import extract, transfer, zeroshot
 from esc50.evaluation import class_names
 from esc50.extraction import cache_key
-from esc50.inputs import WAVEFORM_CONFIG
+from esc50.inputs import MODEL_INPUTS, WAVEFORM_CONFIG
 from esc50.predict import KerasClassifier, YamnetClassifier, load_model, predict_file
 from esc50.training import cross_validate, save_model
 
@@ -254,6 +254,12 @@ def test_zero_shot_classifies_files_too(use_standin, sample):
     prediction = predict_file(sample / "audio" / "1-100032-A-0.ogg", ZeroShotClassifier())
     assert prediction.probabilities.shape == (50,) and prediction.probabilities.sum() == pytest.approx(1.0)
     assert prediction.model.startswith("YAMNet zero-shot")
+
+
+def test_the_head_reads_the_mean_and_maximum_over_frames():
+    x = np.arange(12, dtype=np.float32).reshape(1, 3, 4)
+    np.testing.assert_allclose(transfer.mean_max(x), [[4, 5, 6, 7, 8, 9, 10, 11]])
+    assert MODEL_INPUTS["yamnet_head"].pool is transfer.mean_max
 
 
 def test_the_views_are_the_clip_framed_later(use_standin):
