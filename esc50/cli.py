@@ -204,6 +204,7 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
     from .audio import AudioWarning
 
     if issubclass(category, AudioWarning):  # it names the file and the problem: no source line needed
+        sys.stdout.flush()  # after what was printed before it
         print(f"warning: {message}", file=sys.stderr)
     else:
         _default_show_warning(message, category, filename, lineno, file, line)

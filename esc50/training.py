@@ -493,8 +493,8 @@ def train_final(preset="mel_cnn_quick", root=None, *, name=None, meta=None, trai
             raise ValueError(f"results/{name}.json was made with another configuration; cross-validate it first, "
                              "or pass train_epochs")
         epochs = final_epochs(cv)
-        info["cross_validation"] = {"name": name, "accuracy": cv["accuracy"], "best_epochs":
-                                    [f["best_epoch"] for f in cv["folds"]]}
+        info["cross_validation"] = {"name": name, "accuracy": cv["accuracy"], "epochs_chosen":
+                                    [f.get("refit_epochs", f["best_epoch"]) for f in cv["folds"]]}
     X = spec.clips(root, meta, progress=progress)
     labels = meta["target"].to_numpy()
     start = time.perf_counter()

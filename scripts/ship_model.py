@@ -13,7 +13,7 @@ accuracy of its cross-validation, the class names, the machine), without the tra
 Uncompiled: without the optimizer's state a .keras file is a third of the size. Train them first:
 
     python -c "from esc50.training import train_final; train_final('yamnet_head'); train_final('mel_cnn')"
-    python scripts/ship_model.py
+    python scripts/ship_model.py [yamnet_head] [mel_cnn]
 """
 import json
 import sys
@@ -42,11 +42,11 @@ def ship(run, tflite=False):
         print(f"{source} -> {path} ({path.stat().st_size / 1e6:.1f} MB)")
 
 
-def main():
-    ship("yamnet_head", tflite=True)
-    ship("mel_cnn")
+def main(runs=("yamnet_head", "mel_cnn")):
+    for run in runs:
+        ship(run, tflite=run == "yamnet_head")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:] or ("yamnet_head", "mel_cnn")))

@@ -48,6 +48,22 @@ def full_data():
     return Path(root)
 
 
+SHARED_YAMNET = Path(__file__).resolve().parents[2] / "shared" / "yamnet" / \
+    "lite-model_yamnet_classification_tflite_1.tflite"
+
+
+@pytest.fixture(scope="session")
+def yamnet_file():
+    """The real YAMNet, from ESC50_YAMNET or ../shared/yamnet (CI), checked by its hash; else skip."""
+    from esc50 import transfer
+
+    for candidate in (os.environ.get(transfer.YAMNET_ENV), SHARED_YAMNET):
+        if candidate and Path(candidate).is_file() and transfer._sha256(candidate) == transfer.YAMNET_SHA256:
+            return Path(candidate)
+    pytest.skip("needs the real YAMNet: set ESC50_YAMNET to lite-model_yamnet_classification_tflite_1.tflite "
+                "(CI uses ../shared/yamnet)")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def isolated_outputs(tmp_path_factory):
     """Feature caches, results, models and figures of the tests go to temporary folders,
