@@ -81,7 +81,9 @@ def test_without_yamnet_the_shipped_from_scratch_model_answers(monkeypatch, tmp_
     monkeypatch.setenv(transfer.YAMNET_ENV, str(tmp_path / "no-yamnet-here.tflite"))
     classifier = load_classifier()
     assert isinstance(classifier, KerasClassifier) and classifier.model.name == "mel_cnn"
-    assert classifier.description.startswith("mel_cnn (from scratch; YAMNet is not available), trained on 2000 clips")
+    why = f"{tmp_path / 'no-yamnet-here.tflite'}: no such file"
+    assert classifier.description.startswith(f"mel_cnn (from scratch; YAMNet is not available: {why}")
+    assert "trained on 2000 clips" in classifier.description
 
 
 def test_prediction_plots_show_the_top_classes_and_each_window():
