@@ -306,3 +306,16 @@ def test_runs_combine_into_an_ensemble_of_their_probabilities(sample_run):
     assert both["folds"][0]["seconds"] == pytest.approx(2 * sample_run["folds"][0]["seconds"], abs=0.02)
     with pytest.raises(ValueError, match="did not predict the same clips"):
         combine([sample_run, dict(sample_run, predictions=sample_run["predictions"][:10])])
+
+
+def test_crops_of_any_window_are_drawn_at_once_exactly_as_one_by_one():
+    from esc50 import augment as aug
+
+    x = np.random.default_rng(0).normal(size=(16, 6, 40, 1)).astype(np.float32)
+    y = np.eye(16, 2, dtype=np.float32)
+    fast, _ = tr.augment_batch(x.copy(), y, dict(crop=0.5), np.random.default_rng(1), time_axis=1, floor=-100.0,
+                               crop_share=0.0)
+    rng = np.random.default_rng(1)
+    slow = np.stack([np.moveaxis(aug.random_crop(np.moveaxis(e, 1, -1), 20, rng, floor=-100.0, min_share=0.0),
+                                 -1, 1) for e in x])
+    np.testing.assert_array_equal(fast, slow)
