@@ -13,7 +13,6 @@ Writes results/benchmark_predict.json.
 """
 import csv
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -62,23 +61,30 @@ def warm_ms(classifier, clip, repeats=20):
     return round(1000 * statistics.median(times), 1)
 
 
+# A small launcher runs the command and reports its peak memory: a child forked from this large
+# process would count this process's memory as its own.
+LAUNCHER = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+print(json.dumps({"seconds": time.perf_counter() - start, "status": done.returncode,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                  "first_line": (done.stdout.splitlines() or [done.stderr[-300:]])[0]}))
+"""
+
+
 def cold_start(clip):
-    """One new process classifying one file through the command line: seconds and peak MB; and,
-    in another, which heavy modules the same command imported."""
-    start = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-m", "esc50", "predict", str(clip)], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - start
-    output = child.stdout.read().decode()
-    child.stdout.close()
-    child.stderr.close()
+    """A new process classifying one file through the command line: wall seconds and peak MB;
+    and, in another, which heavy modules the same command imported."""
+    command = [sys.executable, "-m", "esc50", "predict", str(clip)]
+    report = json.loads(subprocess.run([sys.executable, "-c", LAUNCHER, *command], capture_output=True, text=True,
+                                       check=True).stdout)
     probe = ("import sys; from esc50.cli import main; main(['predict', sys.argv[1]]); "
              "print(sorted(m for m in ('tensorflow', 'keras', 'pandas', 'sklearn', 'librosa') if m in sys.modules))")
     imported = subprocess.run([sys.executable, "-c", probe, str(clip)], capture_output=True, text=True,
                               check=True).stdout.splitlines()[-1]
-    return {"seconds": round(seconds, 2), "peak_mb": round(usage.ru_maxrss / 1024, 1), "exit_status": status,
-            "first_line": output.splitlines()[0] if output else "", "heavy_modules_imported": imported}
+    return {"seconds": round(report["seconds"], 2), "peak_mb": round(report["peak_mb"], 1),
+            "exit_status": report["status"], "first_line": report["first_line"], "heavy_modules_imported": imported}
 
 
 def main():

@@ -176,7 +176,7 @@ def load_classifier(path=None):
         try:
             return YamnetClassifier(SHIPPED_HEAD, transfer.load_yamnet())
         except (FileNotFoundError, RuntimeError) as err:
-            why = str(err)
+            why = str(err).split(" (")[0]  # what failed, without the hint that follows
         return KerasClassifier(load_model(SHIPPED_SCRATCH), _describe(
             f"mel_cnn (from scratch; YAMNet is not available: {why})", model_info(SHIPPED_SCRATCH)))
     path = Path(path)
