@@ -127,8 +127,10 @@ PRESETS = {
                               learning_rate=0.002, schedule="constant", augment=dict(delays=4), drop_silent=True),
     "seed_cnn": TrainConfig("seed_cnn", epochs=20, batch_size=64, optimizer="adam", learning_rate=3e-4,
                             schedule="constant", augment=dict(noise=0.005, shift=0.2, gain=(1.5, 2.5))),
-    # Embeddings are not audio: no waveform or spectrogram augmentation applies; crops of the
-    # clip's frames and mixup do.
+    # Embeddings are not audio: no waveform or spectrogram augmentation applies; crops of a clip's
+    # frames (4 to 9 of its 9), pooled, then mixup, do, with YAMNet's four views of every clip
+    # (esc50.inputs). The validation fold only chooses how long to train; the head is then trained
+    # again on it too (refit). 88.2 % +- 1.5 % over the 5 folds, 81 s a fold (README).
     "yamnet_head": TrainConfig("yamnet_head", epochs=40, batch_size=64, learning_rate=1e-3, weight_decay=1e-2,
                                augment=dict(crop=(0.4, 1.0), mixup=0.2), refit=True),
 }

@@ -14,6 +14,7 @@ def run(*args):
 def test_help_lists_the_commands():
     out = run("--help")
     assert out.returncode == 0
+    assert "The course's command line: download and check ESC-50" in out.stdout and "``" not in out.stdout
     for command in ("download", "check", "features", "train", "baseline", "evaluate", "predict"):
         assert command in out.stdout
     for command in ("train", "baseline", "evaluate", "predict"):
