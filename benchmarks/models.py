@@ -22,7 +22,6 @@ import time
 import matplotlib
 
 matplotlib.use("Agg")
-import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import esc50  # noqa: E402
@@ -33,6 +32,7 @@ from esc50.fileio import atomic_write  # noqa: E402
 from esc50.inputs import MODEL_INPUTS  # noqa: E402
 from esc50.plots import plot_accuracy_comparison, save_fig  # noqa: E402
 from esc50.presets import PRESETS  # noqa: E402
+from esc50.quiet import keras_quietly  # noqa: E402
 from esc50.results import describe_machine, load_results, machine, results_dir  # noqa: E402
 from esc50.training import (  # noqa: E402
     EpochTimer,
@@ -45,6 +45,7 @@ from esc50.training import (  # noqa: E402
     same_config,
 )
 
+keras = keras_quietly()
 CNNS = ("mel_cnn", "mel_cnn_quick", "piczak_cnn", "seed_cnn")
 # Made by benchmarks/transfer.py (they need YAMNet): reported when present.
 PRETRAINED = ("yamnet_head", "baseline_logistic_yamnet", "yamnet_zeroshot", "yamnet_head+mel_cnn")
