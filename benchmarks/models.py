@@ -27,6 +27,7 @@ import numpy as np  # noqa: E402
 import esc50  # noqa: E402
 from esc50 import evaluation as ev  # noqa: E402
 from esc50.baselines import BASELINES, cross_validate_baseline  # noqa: E402
+from esc50.checkpoints import FitState  # noqa: E402
 from esc50.dataset import FOLDS  # noqa: E402
 from esc50.fileio import atomic_write  # noqa: E402
 from esc50.inputs import MODEL_INPUTS  # noqa: E402
@@ -35,7 +36,6 @@ from esc50.presets import PRESETS  # noqa: E402
 from esc50.quiet import keras_quietly  # noqa: E402
 from esc50.results import describe_machine, load_results, machine, results_dir  # noqa: E402
 from esc50.training import (  # noqa: E402
-    EpochTimer,
     band_stats,
     build_model,
     cross_validate,
@@ -115,7 +115,7 @@ def pipeline_overhead(root, epochs=3):
     def warm_epoch_seconds(data):
         keras.utils.set_random_seed(config.seed)
         model = build_model(config, 50, x_train.shape[1:], mean, var, steps_per_epoch=len(batches))
-        timer = EpochTimer()
+        timer = FitState()
         model.fit(data, epochs=epochs + 1, callbacks=[timer], verbose=0)
         return statistics.median(timer.seconds[1:])
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from . import augment as aug
+from .checkpoints import FitState
 from .dataset import FOLDS, data_dir, folds_of, load_meta
 from .evaluation import class_names
 from .extraction import KINDS
@@ -156,19 +157,6 @@ def augment_batch(x, y, augment, rng, *, time_axis=-1, floor=None, crop_share=0.
     return x, y
 
 
-class EpochTimer(keras.callbacks.Callback):
-    """Records each epoch's wall time in seconds."""
-
-    def on_train_begin(self, logs=None):
-        self.seconds = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self._start)
-
-
 def build_model(config, n_classes, input_shape, mean=None, variance=None, steps_per_epoch=None):
     """Build and compile the model of ``config`` (the cosine schedule needs ``steps_per_epoch``).
 
@@ -222,31 +210,35 @@ def resolved(config):
     return replace(config, model_args=dict(config.model_args, dtype=auto_dtype()))
 
 
-def train_fold(config, X, labels, train_idx, val_idx, *, n_classes, verbose=2):
+def train_fold(config, X, labels, train_idx, val_idx, *, n_classes, verbose=2, checkpoint=None):
     """Train one model on ``X[train_idx]``, choosing the epoch by accuracy on ``X[val_idx]``.
 
     ``X`` holds whole-clip model inputs (see :mod:`esc50.inputs`); windowed models train
-    on every window of their clips. Returns the model with its best validation weights,
-    the history and the per-epoch seconds.
+    on every window of their clips. With ``checkpoint`` (a ``.npz`` path), the run is saved
+    every few epochs and a saved one of the same configuration is resumed
+    (:class:`esc50.checkpoints.FitState`). Returns the model with its best validation weights,
+    the history and the per-epoch seconds (of every epoch, resumed ones included).
     """
-    return _fit(config, X, labels, train_idx, n_classes=n_classes, val_idx=val_idx, verbose=verbose)
+    return _fit(config, X, labels, train_idx, n_classes=n_classes, val_idx=val_idx, verbose=verbose,
+                checkpoint=checkpoint)
 
 
-def train_for(config, X, labels, train_idx, epochs, *, n_classes, verbose=2):
+def train_for(config, X, labels, train_idx, epochs, *, n_classes, verbose=2, checkpoint=None):
     """Train one model on ``X[train_idx]`` for ``epochs`` epochs, with no validation.
 
     The learning-rate schedule is the one ``config.epochs`` sets, stopped after ``epochs``: the
     same course a validation run took up to its best epoch, on more clips. This is how a model
     is retrained on the training and validation folds once the validation fold has chosen the
-    epoch (``config.refit``), and on all clips for use (:func:`train_final`). Returns the model,
-    its history and the per-epoch seconds.
+    epoch (``config.refit``), and on all clips for use (:func:`train_final`). ``checkpoint`` as
+    in :func:`train_fold`. Returns the model, its history and the per-epoch seconds.
     """
     if not 1 <= epochs <= config.epochs:
         raise ValueError(f"epochs must be in [1, {config.epochs}] (the schedule's length), got {epochs}")
-    return _fit(config, X, labels, train_idx, n_classes=n_classes, epochs=epochs, verbose=verbose)
+    return _fit(config, X, labels, train_idx, n_classes=n_classes, epochs=epochs, verbose=verbose,
+                checkpoint=checkpoint)
 
 
-def _fit(config, X, labels, train_idx, *, n_classes, val_idx=None, epochs=None, verbose=2):
+def _fit(config, X, labels, train_idx, *, n_classes, val_idx=None, epochs=None, verbose=2, checkpoint=None):
     spec = MODEL_INPUTS[config.model]
     config = resolved(config)
     keras.utils.set_random_seed(config.seed)
@@ -257,16 +249,23 @@ def _fit(config, X, labels, train_idx, *, n_classes, val_idx=None, epochs=None, 
         mean, variance = band_stats(pooled, spec.norm_axes)
     batches = make_batches(config, x_train, y_train, n_classes)
     model = build_model(config, n_classes, pooled.shape[1:], mean, variance, steps_per_epoch=len(batches))
-    timer = EpochTimer()
-    callbacks, validation = [timer], None
+    epochs = epochs or config.epochs
+    validation = None
     if val_idx is not None:
         x_val, y_val = _windows(spec, X[val_idx], labels[val_idx])
         validation = (spec.pool(x_val) if spec.pool else x_val, np.eye(n_classes, dtype=np.float32)[y_val])
-        callbacks.append(keras.callbacks.EarlyStopping("val_accuracy", patience=config.patience or config.epochs,
-                                                       restore_best_weights=True, mode="max"))
-    history = model.fit(batches, validation_data=validation, epochs=epochs or config.epochs, callbacks=callbacks,
-                        verbose=verbose)
-    return model, {k: [round(float(v), 5) for v in vs] for k, vs in history.history.items()}, timer.seconds
+    identity = dict(config=run_config(config), examples=len(x_train), validation=None if val_idx is None
+                    else len(val_idx), epochs=epochs)
+    state = FitState(checkpoint, identity, monitor=None if val_idx is None else "val_accuracy",
+                     patience=config.patience)
+    start = state.resume(model, batches)
+    if start and verbose:
+        print(f"resumed from {checkpoint} after epoch {start}", flush=True)
+    if not state.finished(epochs):
+        model.fit(batches, validation_data=validation, epochs=epochs, initial_epoch=start, callbacks=[state],
+                  verbose=verbose)
+    state.restore_best(model)
+    return model, {k: [round(v, 5) for v in vs] for k, vs in state.history.items()}, state.seconds
 
 
 def training_examples(config, X, labels):
@@ -356,7 +355,10 @@ def cross_validate(preset="mel_cnn_quick", root=None, *, name=None, folds=None, 
         Write the results file; save each fold's best model as ``models/<name>/fold<k>.keras``.
     resume : bool
         Reuse folds already finished by an interrupted run with the same configuration
-        (kept in ``results/partial/<name>/``, committed with long runs so another machine can resume).
+        (kept in ``results/partial/<name>/``, committed with long runs so another machine can
+        resume), and continue the fold it was training from its last checkpoint. With ``save``,
+        a fold in progress is saved every 5 epochs as ``models/<name>/fold<k>.*.ckpt.npz``
+        (:class:`esc50.checkpoints.FitState`), deleted once the fold is done.
     **overrides
         Fields of :class:`TrainConfig` to change, e.g. ``epochs=2``.
 
@@ -384,9 +386,13 @@ def cross_validate(preset="mel_cnn_quick", root=None, *, name=None, folds=None, 
         trained_now = record is None
         if trained_now:
             trained = True
-            record = _run_fold(config, X, labels, meta, fold, n_classes, name, verbose, save_models)
+            checkpoints = models_dir() / name / f"fold{fold}" if save else None
+            if checkpoints and not resume:
+                _remove_checkpoints(checkpoints)
+            record = _run_fold(config, X, labels, meta, fold, n_classes, name, verbose, save_models, checkpoints)
             if save:
                 _save_partial(partial / f"fold{fold}.json", config_dict, record)
+                _remove_checkpoints(checkpoints)
         if progress:
             print(f"{name}: fold {fold}: test accuracy {record['accuracy']:.3f} "
                   f"(best epoch {record['best_epoch']}"
@@ -409,20 +415,28 @@ def cross_validate(preset="mel_cnn_quick", root=None, *, name=None, folds=None, 
     return results
 
 
-def _run_fold(config, X, labels, meta, fold, n_classes, name, verbose, save_models):
+def _run_fold(config, X, labels, meta, fold, n_classes, name, verbose, save_models, checkpoints=None):
+    """One test fold's record; ``checkpoints``: a path prefix for the checkpoints of its runs."""
     spec = MODEL_INPUTS[config.model]
     train_idx, val_idx, test_idx = fold_split(meta["fold"], fold)
     start = time.perf_counter()
     model, history, epoch_seconds = train_fold(config, X, labels, train_idx, val_idx, n_classes=n_classes,
-                                               verbose=verbose)
+                                               verbose=verbose, checkpoint=_checkpoint(checkpoints, "validate"))
     best_epoch = int(np.argmax(history["val_accuracy"])) + 1
-    fold_models, refit = [model], {}
+    fold_models, refit, all_seconds = [model], {}, list(epoch_seconds)
     if config.refit:  # the validation fold chose the epoch count; now train on it too, for that long
         both = np.concatenate([train_idx, val_idx])
         refit = {"refit_epochs": settled_epoch(history["val_accuracy"])}
-        fold_models = [train_for(replace(config, seed=config.seed + k), X, labels, both, refit["refit_epochs"],
-                                 n_classes=n_classes, verbose=verbose)[0] for k in range(config.seeds)]
-    train_seconds = time.perf_counter() - start
+        fold_models = []
+        for k in range(config.seeds):
+            refitted, _, seconds = train_for(replace(config, seed=config.seed + k), X, labels, both,
+                                             refit["refit_epochs"], n_classes=n_classes, verbose=verbose,
+                                             checkpoint=_checkpoint(checkpoints, f"refit{k}"))
+            fold_models.append(refitted)
+            all_seconds += seconds
+    # A fold resumed from checkpoints ran partly in earlier processes: its epochs' times then
+    # count more than this process's wall time does.
+    train_seconds = max(time.perf_counter() - start, sum(all_seconds))
     proba = np.mean([predict_clips(m, X[test_idx], spec) for m in fold_models], axis=0)
     record = {
         "test_fold": int(fold), "val_fold": int(meta["fold"].iloc[val_idx[0]]),
@@ -439,6 +453,15 @@ def _run_fold(config, X, labels, meta, fold, n_classes, name, verbose, save_mode
     if save_models:
         record["model_path"] = str(save_model(fold_models[0], models_dir() / name / f"fold{fold}.keras"))
     return record
+
+
+def _checkpoint(prefix, run):
+    return None if prefix is None else prefix.with_name(f"{prefix.name}.{run}.ckpt.npz")
+
+
+def _remove_checkpoints(prefix):
+    for path in prefix.parent.glob(f"{prefix.name}.*.ckpt.npz"):
+        path.unlink(missing_ok=True)
 
 
 def settled_epoch(val_accuracy, window=5):
@@ -505,10 +528,14 @@ def train_final(preset="mel_cnn_quick", root=None, *, name=None, meta=None, trai
     X = spec.clips(root, meta, progress=progress)
     labels = meta["target"].to_numpy()
     start = time.perf_counter()
-    model, history, _ = train_for(config, X, labels, np.arange(len(meta)), epochs,
-                                  n_classes=int(meta["target"].max()) + 1, verbose=verbose)
+    checkpoints = models_dir() / name / "all"
+    model, history, seconds = train_for(config, X, labels, np.arange(len(meta)), epochs,
+                                        n_classes=int(meta["target"].max()) + 1, verbose=verbose,
+                                        checkpoint=_checkpoint(checkpoints, "train"))
     path = save_model(model, models_dir() / name / "all.keras")
-    info |= {"epochs": epochs, "seconds": round(time.perf_counter() - start, 2), "classes": class_names(meta),
+    _remove_checkpoints(checkpoints)
+    info |= {"epochs": epochs, "seconds": round(max(time.perf_counter() - start, sum(seconds)), 2),
+             "classes": class_names(meta),
              "history": history, "machine": machine() | {"dtype_policy": resolved(config).model_args.get("dtype")
                                                          or "float32"}}
     with atomic_write(path.with_suffix(".json"), "w") as f:
