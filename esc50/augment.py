@@ -143,6 +143,63 @@ def mixup(x, y, alpha=0.2, rng=None):
     return lx * x + (1 - lx) * x[perm], ly * y + (1 - ly) * y[perm]
 
 
+def between_class(x, y, rng=None, *, floor=None):
+    """Mix each example with one of another class, at a ratio drawn from U(0, 1): between-class
+    learning (Tokozume, Ushiku and Harada, 2018), the mixing of EnvNet-v2's 84.9 % on ESC-50.
+
+    Unlike :func:`mixup`, the partner always has another label and mixes are even, not mostly
+    one of the two. The ratio ``r`` is the first sound's share of the mix's energy, as BC
+    learning sets it with the two sounds' levels, and the target is ``r * y1 + (1 - r) * y2``.
+    Waveforms (``floor`` None) are summed, each scaled to its share; spectrograms in dB
+    (``floor`` their silence level) are summed as powers, which is how the spectrogram of the
+    waveforms' sum comes out, give or take their phases.
+
+    Parameters
+    ----------
+    x : np.ndarray
+        A batch of inputs ``(batch, ...)``: waveforms, or spectrograms in dB.
+    y : np.ndarray
+        Their one-hot labels ``(batch, classes)``.
+    floor : float, optional
+        For spectrograms in dB: the silence level, the least a mix can be.
+
+    Returns
+    -------
+    x_mixed, y_mixed : np.ndarray
+        A batch with only one class in it is returned as it is.
+    """
+    if len(x) != len(y):
+        raise ValueError(f"{len(x)} inputs but {len(y)} labels")
+    rng = _rng(rng)
+    labels = np.asarray(y).argmax(1)
+    n = len(x)
+    partner = rng.permutation(n)
+    for _ in range(10):  # redraw the partners that share a label; a few rounds leave almost none
+        same = np.flatnonzero(labels[partner] == labels)
+        if not len(same) or len(set(labels)) == 1:
+            break
+        partner[same] = rng.integers(0, n, size=len(same))
+    differ = labels[partner] != labels
+    r = np.where(differ, rng.random(n), 1.0).astype(np.float32)
+    axes = tuple(range(1, x.ndim))
+    power = 10.0 ** (x.astype(np.float32) / 10.0) if floor is not None else np.square(x, dtype=np.float32)
+    energy = np.maximum(power.mean(axis=axes), 1e-12)
+    # Weights that give the first sound share r of the mix's energy whatever the two levels.
+    w1 = r / energy
+    w2 = (1 - r) / energy[partner]
+    scale = 1.0 / (w1 + w2) if floor is not None else 1.0 / np.sqrt(w1 + w2)
+    shape = (-1,) + (1,) * (x.ndim - 1)
+    if floor is None:
+        k1, k2 = np.sqrt(w1) * scale, np.sqrt(w2) * scale
+        mixed = (k1.reshape(shape) * x + k2.reshape(shape) * x[partner]).astype(x.dtype)
+    else:
+        # The mix's energy lies between the two sounds' (their r-weighted harmonic mean).
+        mixed_power = ((w1 * scale).reshape(shape) * power + (w2 * scale).reshape(shape) * power[partner])
+        mixed = np.maximum(10.0 * np.log10(np.maximum(mixed_power, 1e-30)), floor).astype(x.dtype)
+    rr = r.reshape(-1, 1)
+    return mixed, (rr * y + (1 - rr) * y[partner]).astype(np.float32)
+
+
 @keras.saving.register_keras_serializable(package="esc50")
 class SpecAugment(keras.layers.Layer):
     """SpecAugment masking (Park et al., 2019) as a layer: active in training only.

@@ -36,7 +36,9 @@ class TrainConfig:
         only); ``crop`` (fraction of the clip kept, see :func:`esc50.augment.random_crop`, or a
         ``(low, high)`` range of fractions drawn for each batch; always applied, ``mel_cnn`` and
         ``yamnet_head`` only: they train on crops and test on whole clips);
-        ``mixup`` (Beta alpha) on whole batches; ``delays`` (``piczak_cnn`` only): that
+        ``mixup`` (Beta alpha) on whole batches, or ``between`` (True): between-class mixing,
+        pairs of different classes at ratios from U(0, 1) (:func:`esc50.augment.between_class`;
+        not on embeddings, which have no energy to share); ``delays`` (``piczak_cnn`` only): that
         many more copies of every training clip, each delayed by a random 0 to 1 s, as
         Piczak augmented ESC-50. Empty: none.
     patience : int, optional
@@ -52,6 +54,12 @@ class TrainConfig:
     seeds : int
         With ``refit``, average the test probabilities of this many retrained models (seeds
         ``seed``, ``seed + 1``...).
+    label_smoothing : float
+        Of the cross-entropy loss: targets move this share of their weight evenly onto all classes.
+    test_crops : int
+        Judge a test clip by the mean probability of this many evenly spaced crops as long as
+        the training crops (``crop``'s longest) rather than by the whole clip (1). The
+        validation fold, which only chooses the epoch, is judged by whole clips.
     """
 
     model: str = "mel_cnn"
@@ -68,6 +76,8 @@ class TrainConfig:
     seed: int = 42
     refit: bool = False
     seeds: int = 1
+    label_smoothing: float = 0.0
+    test_crops: int = 1
 
     def __post_init__(self):
         if self.model not in MODELS:
@@ -76,9 +86,21 @@ class TrainConfig:
             raise ValueError(f"unknown optimizer {self.optimizer!r}; choose adamw, adam or sgd")
         if self.schedule not in ("cosine", "constant"):
             raise ValueError(f"unknown schedule {self.schedule!r}; choose cosine or constant")
-        unknown = set(self.augment) - {"shift", "gain", "noise", "crop", "mixup", "delays"}
+        unknown = set(self.augment) - {"shift", "gain", "noise", "crop", "mixup", "between", "delays"}
         if unknown:
-            raise ValueError(f"unknown augmentation(s) {sorted(unknown)}; use shift, gain, noise, crop, mixup, delays")
+            raise ValueError(f"unknown augmentation(s) {sorted(unknown)}; use shift, gain, noise, crop, mixup, "
+                             "between, delays")
+        if "between" in self.augment:
+            if not isinstance(self.augment["between"], bool):
+                raise ValueError(f"between is True or False, got {self.augment['between']!r}")
+            if self.augment["between"] and ("mixup" in self.augment or self.model == "yamnet_head"):
+                raise ValueError("between-class mixing replaces mixup, on audio features (not yamnet_head)")
+        if not (isinstance(self.test_crops, int) and self.test_crops >= 1):
+            raise ValueError(f"test_crops must be a positive integer, got {self.test_crops!r}")
+        if self.test_crops > 1 and "crop" not in self.augment:
+            raise ValueError("test_crops > 1 needs crop: the test crops are as long as the training crops")
+        if not 0 <= self.label_smoothing < 1:
+            raise ValueError(f"label_smoothing must be in [0, 1), got {self.label_smoothing!r}")
         if "delays" in self.augment:
             if self.model != "piczak_cnn":
                 raise ValueError(f"delays makes copies of clips cut into segments (piczak_cnn), not {self.model}")

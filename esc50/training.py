@@ -122,7 +122,7 @@ def augment_batch(x, y, augment, rng, *, time_axis=-1, floor=None, crop_share=0.
     new, shorter ``x``, chosen among
     the windows that hold ``crop_share`` of the loudest one's energy (see
     :func:`esc50.augment.random_crop`). ``pool`` (see :class:`esc50.inputs.ModelInput`) turns the
-    examples into what the model reads before mixup blends them.
+    examples into what the model reads before mixup or between-class mixing blends them.
     """
     if "crop" in augment:
         crop = augment["crop"]
@@ -154,6 +154,8 @@ def augment_batch(x, y, augment, rng, *, time_axis=-1, floor=None, crop_share=0.
         x = pool(x)
     if "mixup" in augment:
         x, y = aug.mixup(x, y, augment["mixup"], rng)
+    if augment.get("between"):
+        x, y = aug.between_class(x, y, rng, floor=floor)
     return x, y
 
 
@@ -175,8 +177,9 @@ def build_model(config, n_classes, input_shape, mean=None, variance=None, steps_
     model = builder(input_shape, n_classes, **kwargs)
     # Eight steps a call: a small model's steps are bound by dispatching them (the YAMNet head's
     # epochs take 0.72 s instead of 1.2 s here), and the weights come out the same.
-    model.compile(optimizer=_optimizer(config, steps_per_epoch), loss="categorical_crossentropy",
-                  metrics=["accuracy"], steps_per_execution=8)
+    loss = keras.losses.CategoricalCrossentropy(label_smoothing=config.label_smoothing)
+    model.compile(optimizer=_optimizer(config, steps_per_epoch), loss=loss, metrics=["accuracy"],
+                  steps_per_execution=8)
     return model
 
 
@@ -318,9 +321,30 @@ def _windows(spec, X, labels, drop_silent=False):
     return x, y
 
 
-def predict_clips(model, X, spec, batch_size=64):
-    """Class probabilities per clip: the mean over the clip's windows. ``(clips, classes)``."""
-    flat, per_clip = spec.examples(X)
+def even_crops(X, crops, length, time_axis=1):
+    """``crops`` windows of ``length`` steps along ``time_axis`` of each example of ``X``, evenly
+    spaced from its start to its end: ``(examples, crops, ...)`` with that axis ``length`` long."""
+    X = np.asarray(X)
+    steps = X.shape[time_axis + 1]
+    length = min(length, steps)
+    starts = np.linspace(0, steps - length, crops).round().astype(int)
+    return np.stack([np.take(X, np.arange(s, s + length), axis=time_axis + 1) for s in starts], axis=1)
+
+
+def test_crop_length(config, spec, steps):
+    """The length of ``config``'s test crops (:attr:`TrainConfig.test_crops`) for clips of ``steps``."""
+    crop = config.augment["crop"]
+    return max(1, round((max(crop) if isinstance(crop, (list, tuple)) else crop) * steps))
+
+
+def predict_clips(model, X, spec, batch_size=64, *, crops=1, crop_length=None):
+    """Class probabilities per clip: the mean over the clip's windows (or, with ``crops`` > 1,
+    over that many :func:`even_crops` of ``crop_length``). ``(clips, classes)``."""
+    if crops > 1:
+        W = even_crops(X, crops, crop_length, spec.time_axis)
+        flat, per_clip = W.reshape((-1,) + W.shape[2:]), crops
+    else:
+        flat, per_clip = spec.examples(X)
     if spec.pool is not None:
         flat = spec.pool(flat)
     # predict_on_batch per chunk: model.predict's per-call set-up costs more than one clip's work.
@@ -437,7 +461,9 @@ def _run_fold(config, X, labels, meta, fold, n_classes, name, verbose, save_mode
     # A fold resumed from checkpoints ran partly in earlier processes: its epochs' times then
     # count more than this process's wall time does.
     train_seconds = max(time.perf_counter() - start, sum(all_seconds))
-    proba = np.mean([predict_clips(m, X[test_idx], spec) for m in fold_models], axis=0)
+    crops = dict(crops=config.test_crops, crop_length=test_crop_length(config, spec, X.shape[1:][spec.time_axis])
+                 ) if config.test_crops > 1 else {}
+    proba = np.mean([predict_clips(m, X[test_idx], spec, **crops) for m in fold_models], axis=0)
     record = {
         "test_fold": int(fold), "val_fold": int(meta["fold"].iloc[val_idx[0]]),
         "accuracy": float((proba.argmax(1) == labels[test_idx]).mean()),

@@ -123,3 +123,43 @@ def test_random_crop_of_a_steady_sound_starts_anywhere_and_is_reproducible():
     np.testing.assert_array_equal(aug.random_crop(y, 100, 5), aug.random_crop(y, 100, 5))
     with pytest.raises(ValueError, match="crop length"):
         aug.random_crop(y, 1001)
+
+
+@pytest.mark.parametrize("spectrogram", [False, True])
+def test_between_class_mixes_different_classes_by_their_share_of_the_energy(spectrogram):
+    rng = np.random.default_rng(0)
+    labels = np.arange(16) % 4
+    y = np.eye(4, dtype=np.float32)[labels]
+    # Each class a tone of its own frequency and level: energies differ by up to 18 dB.
+    t = np.arange(2000) / 8000
+    waves = np.stack([(0.1 * 2 ** c) * np.sin(2 * np.pi * (300 + 400 * c) * t) for c in labels]).astype(np.float32)
+    x = (10 * np.log10(np.maximum(waves ** 2, 1e-10))).astype(np.float32) if spectrogram else waves
+    mixed, soft = aug.between_class(x, y, rng, floor=-100.0 if spectrogram else None)
+    assert mixed.shape == x.shape and soft.shape == y.shape
+    np.testing.assert_allclose(soft.sum(1), 1, rtol=1e-6)
+    assert (np.count_nonzero(soft > 1e-6, axis=1) == 2).all()  # always two different classes
+    # Recover each mix as a blend of its two clips (a sum of waveforms, or of powers) and check
+    # that the first clip's share of the mix's energy is its weight in the target.
+    first = soft[np.arange(16), labels]
+    other = np.where(soft > 1e-6, soft, 0)
+    other[np.arange(16), labels] = 0
+    other = other.argmax(1)
+    assert (other != labels).all()
+    for i in range(16):
+        j = next(k for k in range(16) if labels[k] == other[i] and np.allclose(x[k], x[labels == other[i]][0]))
+        a, b = (x[i], x[j]) if not spectrogram else (10 ** (x[i] / 10), 10 ** (x[j] / 10))
+        target = mixed[i] if not spectrogram else 10 ** (mixed[i] / 10)
+        k1, k2 = np.linalg.lstsq(np.stack([a, b], 1), target, rcond=None)[0]
+        e1, e2 = (k1 ** 2 * np.mean(a ** 2), k2 ** 2 * np.mean(b ** 2)) if not spectrogram else \
+            (k1 * a.mean(), k2 * b.mean())
+        assert e1 / (e1 + e2) == pytest.approx(first[i], abs=1e-3)
+    if spectrogram:
+        assert mixed.min() >= -100.0
+
+
+def test_between_class_leaves_a_batch_of_one_class_alone():
+    x = np.ones((4, 10), np.float32)
+    y = np.eye(3, dtype=np.float32)[[1, 1, 1, 1]]
+    mixed, soft = aug.between_class(x, y, 0)
+    np.testing.assert_array_equal(mixed, x)
+    np.testing.assert_array_equal(soft, y)

@@ -319,3 +319,24 @@ def test_crops_of_any_window_are_drawn_at_once_exactly_as_one_by_one():
     slow = np.stack([np.moveaxis(aug.random_crop(np.moveaxis(e, 1, -1), 20, rng, floor=-100.0, min_share=0.0),
                                  -1, 1) for e in x])
     np.testing.assert_array_equal(fast, slow)
+
+
+def test_even_crops_span_the_clip_from_start_to_end():
+    X = np.arange(2 * 3 * 20, dtype=np.float32).reshape(2, 3, 20, 1)
+    W = tr.even_crops(X, 4, 8, time_axis=1)
+    assert W.shape == (2, 4, 3, 8, 1)
+    assert [int(W[0, k, 0, 0, 0]) for k in range(4)] == [0, 4, 8, 12]  # starts 0 .. 20 - 8, evenly
+    np.testing.assert_array_equal(W[1, 3], X[1, :, 12:20])
+
+
+def test_test_crops_label_smoothing_and_between_class_mixing_train_on_the_sample(sample):
+    run = tr.cross_validate("mel_cnn_quick", sample, folds=[1], verbose=0, progress=False, save=False,
+                            save_models=False, resume=False, test_crops=3, label_smoothing=0.1,
+                            augment=dict(crop=0.5, between=True), **TINY)
+    assert len(run["predictions"]) == 10 and run["config"]["test_crops"] == 3
+    with pytest.raises(ValueError, match="test_crops > 1 needs crop"):
+        tr.get_config("mel_cnn_quick", augment={}, test_crops=4)
+    with pytest.raises(ValueError, match="replaces mixup"):
+        tr.get_config("mel_cnn", augment=dict(mixup=0.2, between=True))
+    with pytest.raises(ValueError, match="label_smoothing"):
+        tr.get_config("mel_cnn", label_smoothing=1.0)
