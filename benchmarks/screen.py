@@ -29,6 +29,8 @@ RECIPES = {
     "between": dict(augment=AUGMENT | dict(between=True)),
     "mixup": dict(augment=AUGMENT | dict(mixup=0.2)),
     "smooth": dict(label_smoothing=0.1),
+    # Played 0.8 to 1.25 times as fast (time and pitch together, as EnvNet's time-scale).
+    "scale": dict(augment=AUGMENT | dict(scale=(0.8, 1.25))),
     # Ten evenly spaced 2.5 s crops at test time instead of the whole clip.
     "crops10": dict(test_crops=10),
     # Longer: 200 epochs of shorter (1.5 s) crops, between-class mixing, ten test crops.

@@ -113,6 +113,47 @@ def time_stretch(y, low=0.8, high=1.25, rng=None):
     return fix_length(librosa.effects.time_stretch(y, rate=rate), len(y)).astype(y.dtype, copy=False)
 
 
+def change_speed(S, factor, band_freqs, *, floor, rng=None):
+    """A log-mel spectrogram as if its audio were played ``factor`` times slower: every
+    sound lasts ``factor`` times longer and sits ``factor`` times lower in frequency, as when
+    a waveform is resampled (the time-scale augmentation of EnvNet and BC learning, +-25 %).
+
+    Done on the spectrogram itself, by interpolating frames and bands (``band_freqs``: each
+    band's centre in Hz, :func:`librosa.mel_frequencies`), so it costs microseconds rather
+    than a resampling and a new spectrogram. ``S`` is ``(bands, frames, ...)`` in dB, the
+    result the same shape: a slower sound is a random window of the stretched one, a faster
+    one is padded with ``floor`` at a random offset.
+    """
+    if factor <= 0:
+        raise ValueError(f"factor must be positive, got {factor}")
+    band_freqs = np.asarray(band_freqs, dtype=np.float64)
+    if len(band_freqs) != S.shape[0]:
+        raise ValueError(f"{len(band_freqs)} band frequencies for a spectrogram of {S.shape[0]} bands")
+    rng = _rng(rng)
+    bands, frames = S.shape[:2]
+    # Band b now holds what was at frequency factor * f_b; above the top band there was nothing.
+    source = np.interp(band_freqs * factor, band_freqs, np.arange(bands), right=np.inf)
+    inside = np.isfinite(source)
+    out = np.full((bands, max(1, round(frames * factor))) + S.shape[2:], floor, dtype=S.dtype)
+    stretched = _interp_axis(S, np.linspace(0, frames - 1, out.shape[1]), 1)
+    out[inside] = np.maximum(_interp_axis(stretched, source[inside], 0), floor)  # rounding: never below silence
+    if out.shape[1] >= frames:
+        start = rng.integers(0, out.shape[1] - frames + 1)
+        return out[:, start:start + frames]
+    padded = np.full(S.shape, floor, dtype=S.dtype)
+    start = rng.integers(0, frames - out.shape[1] + 1)
+    padded[:, start:start + out.shape[1]] = out
+    return padded
+
+
+def _interp_axis(a, positions, axis):
+    """``a`` linearly interpolated at fractional ``positions`` along ``axis``."""
+    low = np.floor(positions).astype(int)
+    high = np.minimum(low + 1, a.shape[axis] - 1)
+    w = (positions - low).reshape([-1 if i == axis else 1 for i in range(a.ndim)])
+    return (np.take(a, low, axis=axis) * (1 - w) + np.take(a, high, axis=axis) * w).astype(a.dtype)
+
+
 def mixup(x, y, alpha=0.2, rng=None):
     """Blend each example with another one of the batch, labels included (Zhang et al., 2018).
 

@@ -84,6 +84,14 @@ class ModelInput:
         return LOG_MEL_FLOOR if self.kind in ("logmel", "mfcc") else None
 
     @property
+    def band_freqs(self):
+        """Centre frequency in Hz of each mel band of a log-mel input (None for other kinds)."""
+        if self.kind != "logmel":
+            return None
+        c = self.config
+        return librosa.mel_frequencies(c.n_mels + 2, fmin=c.fmin, fmax=c.fmax or c.sample_rate / 2)[1:-1]
+
+    @property
     def crop_share(self):
         """``min_share`` of :func:`esc50.augment.random_crop`: crops of audio keep the sound;
         embeddings have no loudness to go by, so any crop of them will do."""

@@ -35,7 +35,9 @@ class TrainConfig:
         fraction of the clip), ``gain`` (range of volume factors), ``noise`` (std, waveforms
         only); ``crop`` (fraction of the clip kept, see :func:`esc50.augment.random_crop`, or a
         ``(low, high)`` range of fractions drawn for each batch; always applied, ``mel_cnn`` and
-        ``yamnet_head`` only: they train on crops and test on whole clips);
+        ``yamnet_head`` only: they train on crops and test on whole clips); ``scale``
+        (``mel_cnn`` only: a ``(low, high)`` range of factors by which a clip is played slower,
+        its sounds longer and lower, as EnvNet's time-scale augmentation);
         ``mixup`` (Beta alpha) on whole batches, or ``between`` (True): between-class mixing,
         pairs of different classes at ratios from U(0, 1) (:func:`esc50.augment.between_class`;
         not on embeddings, which have no energy to share); ``delays`` (``piczak_cnn`` only): that
@@ -86,10 +88,16 @@ class TrainConfig:
             raise ValueError(f"unknown optimizer {self.optimizer!r}; choose adamw, adam or sgd")
         if self.schedule not in ("cosine", "constant"):
             raise ValueError(f"unknown schedule {self.schedule!r}; choose cosine or constant")
-        unknown = set(self.augment) - {"shift", "gain", "noise", "crop", "mixup", "between", "delays"}
+        unknown = set(self.augment) - {"shift", "gain", "noise", "crop", "scale", "mixup", "between", "delays"}
         if unknown:
-            raise ValueError(f"unknown augmentation(s) {sorted(unknown)}; use shift, gain, noise, crop, mixup, "
-                             "between, delays")
+            raise ValueError(f"unknown augmentation(s) {sorted(unknown)}; use shift, gain, noise, crop, scale, "
+                             "mixup, between, delays")
+        if "scale" in self.augment:
+            scale = self.augment["scale"]
+            if self.model != "mel_cnn":
+                raise ValueError(f"scale changes the speed of a log-mel spectrogram (mel_cnn), not {self.model}")
+            if not (isinstance(scale, (list, tuple)) and len(scale) == 2 and 0 < scale[0] <= scale[1]):
+                raise ValueError(f"scale is a (low, high) range of speed factors, e.g. (0.8, 1.25), got {scale!r}")
         if "between" in self.augment:
             if not isinstance(self.augment["between"], bool):
                 raise ValueError(f"between is True or False, got {self.augment['between']!r}")

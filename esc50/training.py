@@ -74,14 +74,14 @@ class Batches(keras.utils.PyDataset):
     """
 
     def __init__(self, x, labels, n_classes, batch_size, *, augment=None, time_axis=-1, floor=None,
-                 crop_share=0.5, pool=None, shuffle=True, seed=0, **kwargs):
+                 crop_share=0.5, pool=None, band_freqs=None, shuffle=True, seed=0, **kwargs):
         super().__init__(**kwargs)
         if len(x) != len(labels):
             raise ValueError(f"{len(x)} examples but {len(labels)} labels")
         self.x, self.labels = x, np.asarray(labels)
         self.n_classes, self.batch_size = n_classes, batch_size
         self.augment, self.time_axis, self.floor = dict(augment or {}), time_axis, floor
-        self.crop_share, self.pool = crop_share, pool
+        self.crop_share, self.pool, self.band_freqs = crop_share, pool, band_freqs
         self.shuffle, self.seed, self.epoch = shuffle, seed, 0
         self._order()
 
@@ -102,7 +102,8 @@ class Batches(keras.utils.PyDataset):
             # epoch: steps of the golden ratio never give two neighbouring batches one length.
             sweep = (np.random.default_rng([self.seed, self.epoch]).random() + i * GOLDEN) % 1.0
             x, y = augment_batch(x, y, self.augment, rng, time_axis=self.time_axis, floor=self.floor,
-                                 crop_share=self.crop_share, crop_draw=sweep, pool=self.pool)
+                                 crop_share=self.crop_share, crop_draw=sweep, pool=self.pool,
+                                 band_freqs=self.band_freqs)
         elif self.pool is not None:
             x = self.pool(x)
         return x, y
@@ -112,7 +113,8 @@ class Batches(keras.utils.PyDataset):
         self._order()
 
 
-def augment_batch(x, y, augment, rng, *, time_axis=-1, floor=None, crop_share=0.5, crop_draw=None, pool=None):
+def augment_batch(x, y, augment, rng, *, time_axis=-1, floor=None, crop_share=0.5, crop_draw=None, pool=None,
+                  band_freqs=None):
     """Apply a :class:`TrainConfig` ``augment`` dict to a batch, in place.
 
     ``time_axis`` is the time axis of one example. ``floor`` set means ``x`` is a spectrogram
@@ -121,7 +123,9 @@ def augment_batch(x, y, augment, rng, *, time_axis=-1, floor=None, crop_share=0.
     batch's is ``crop_draw`` of the way through it, in [0, 1), or drawn from ``rng``) returns a
     new, shorter ``x``, chosen among
     the windows that hold ``crop_share`` of the loudest one's energy (see
-    :func:`esc50.augment.random_crop`). ``pool`` (see :class:`esc50.inputs.ModelInput`) turns the
+    :func:`esc50.augment.random_crop`). A ``scale`` (a range of factors, drawn evenly on a
+    log scale) plays a log-mel spectrogram slower or faster (:func:`esc50.augment.change_speed`,
+    which needs each band's ``band_freqs``). ``pool`` (see :class:`esc50.inputs.ModelInput`) turns the
     examples into what the model reads before mixup or between-class mixing blends them.
     """
     if "crop" in augment:
@@ -139,6 +143,10 @@ def augment_batch(x, y, augment, rng, *, time_axis=-1, floor=None, crop_share=0.
             x = np.stack([np.moveaxis(aug.random_crop(np.moveaxis(e, time_axis, -1), length, rng, floor=floor,
                                                       min_share=crop_share), -1, time_axis) for e in x])
     for j in range(len(x)):
+        if "scale" in augment and rng.random() < 0.5:
+            low, high = augment["scale"]
+            x[j] = aug.change_speed(x[j], np.exp(rng.uniform(np.log(low), np.log(high))), band_freqs, floor=floor,
+                                    rng=rng)
         if "shift" in augment and rng.random() < 0.5:
             moved = np.moveaxis(x[j], time_axis, -1)
             moved[...] = aug.time_shift(moved, augment["shift"], rng, fill=0.0 if floor is None else floor)
@@ -200,7 +208,7 @@ def make_batches(config, x_train, y_train, n_classes):
     spec = MODEL_INPUTS[config.model]
     return Batches(x_train, y_train, n_classes, config.batch_size, augment=config.augment,
                    time_axis=spec.time_axis, floor=spec.floor, crop_share=spec.crop_share, pool=spec.pool,
-                   seed=config.seed)
+                   band_freqs=spec.band_freqs, seed=config.seed)
 
 
 def resolved(config):

@@ -163,3 +163,27 @@ def test_between_class_leaves_a_batch_of_one_class_alone():
     mixed, soft = aug.between_class(x, y, 0)
     np.testing.assert_array_equal(mixed, x)
     np.testing.assert_array_equal(soft, y)
+
+
+@pytest.mark.parametrize("factor", [0.8, 1.25])
+def test_change_speed_makes_sounds_longer_and_lower_as_resampling_does(factor):
+    from esc50.features import DEFAULT_CONFIG, log_mel
+    from esc50.inputs import MODEL_INPUTS
+
+    sr = DEFAULT_CONFIG.sample_rate
+    y = np.zeros(5 * sr, np.float32)
+    y[sr:2 * sr] = tone(1.0, sr, 2000.0)
+    S = log_mel(y, DEFAULT_CONFIG)[..., None]
+    freqs = MODEL_INPUTS["mel_cnn"].band_freqs
+    out = aug.change_speed(S, factor, freqs, floor=-100.0, rng=0)
+    assert out.shape == S.shape and out.min() >= -100.0
+
+    def peak_hz(X):
+        return freqs[X[..., 0].mean(axis=1).argmax()]
+
+    def loud_frames(X):
+        return int((X[..., 0].max(axis=0) > X.max() - 30).sum())
+    assert peak_hz(out) == pytest.approx(2000.0 / factor, rel=0.05)
+    assert loud_frames(out) == pytest.approx(factor * loud_frames(S), rel=0.05)
+    with pytest.raises(ValueError, match="band frequencies"):
+        aug.change_speed(S, factor, freqs[:10], floor=-100.0)

@@ -329,10 +329,10 @@ def test_even_crops_span_the_clip_from_start_to_end():
     np.testing.assert_array_equal(W[1, 3], X[1, :, 12:20])
 
 
-def test_test_crops_label_smoothing_and_between_class_mixing_train_on_the_sample(sample):
+def test_test_crops_label_smoothing_speed_changes_and_between_class_mixing_train_on_the_sample(sample):
     run = tr.cross_validate("mel_cnn_quick", sample, folds=[1], verbose=0, progress=False, save=False,
                             save_models=False, resume=False, test_crops=3, label_smoothing=0.1,
-                            augment=dict(crop=0.5, between=True), **TINY)
+                            augment=dict(crop=0.5, scale=(0.8, 1.25), between=True), **TINY)
     assert len(run["predictions"]) == 10 and run["config"]["test_crops"] == 3
     with pytest.raises(ValueError, match="test_crops > 1 needs crop"):
         tr.get_config("mel_cnn_quick", augment={}, test_crops=4)
@@ -340,3 +340,7 @@ def test_test_crops_label_smoothing_and_between_class_mixing_train_on_the_sample
         tr.get_config("mel_cnn", augment=dict(mixup=0.2, between=True))
     with pytest.raises(ValueError, match="label_smoothing"):
         tr.get_config("mel_cnn", label_smoothing=1.0)
+    with pytest.raises(ValueError, match="range of speed factors"):
+        tr.get_config("mel_cnn", augment=dict(scale=1.2))
+    with pytest.raises(ValueError, match="log-mel"):
+        tr.get_config("seed_cnn", augment=dict(scale=(0.8, 1.2)))
