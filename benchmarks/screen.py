@@ -7,6 +7,7 @@ command, its results in ``results/screen_<recipe>.json``. One fold decides nothi
 
     python benchmarks/screen.py between smooth     # train these (resuming any interrupted)
     python benchmarks/screen.py --report           # the table of every screened recipe
+    python benchmarks/screen.py --test-crops models/notebook04/fold1.keras   # test-time crops of a fold-1 model
 """
 from __future__ import annotations
 
@@ -31,8 +32,6 @@ RECIPES = {
     "smooth": dict(label_smoothing=0.1),
     # Played 0.8 to 1.25 times as fast (time and pitch together, as EnvNet's time-scale).
     "scale": dict(augment=AUGMENT | dict(scale=(0.8, 1.25))),
-    # Ten evenly spaced 2.5 s crops at test time instead of the whole clip.
-    "crops10": dict(test_crops=10),
     # Longer: 200 epochs of shorter (1.5 s) crops, between-class mixing, ten test crops.
     "long_short": dict(epochs=200, augment=AUGMENT | dict(crop=0.3, between=True), test_crops=10),
 }
@@ -68,11 +67,34 @@ def report():
     print(table)
 
 
+def test_crops(model_path, counts=(1, 3, 5, 10, 20)):
+    """Fold-1 accuracy of a saved fold-1 ``mel_cnn`` model judged by whole clips, then by the
+    mean of that many evenly spaced crops of its training crops' length: no training needed."""
+    import esc50
+    from esc50.inputs import MODEL_INPUTS
+    from esc50.predict import load_model
+    from esc50.training import predict_clips
+
+    spec = MODEL_INPUTS["mel_cnn"]
+    meta = esc50.load_meta()
+    test = meta[meta["fold"] == 1].reset_index(drop=True)
+    X = spec.clips(None, test, progress=False)
+    model, labels = load_model(model_path), test["target"].to_numpy()
+    length = round(QUICK.augment["crop"] * X.shape[2])
+    for n in counts:
+        proba = predict_clips(model, X, spec, **(dict(crops=n, crop_length=length) if n > 1 else {}))
+        print(f"{model_path}: {'whole clips' if n == 1 else f'{n} crops of {length} frames'}: "
+              f"{(proba.argmax(1) == labels).mean():.1%}")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("recipes", nargs="*", help=f"recipes to train: {', '.join(RECIPES)}")
     parser.add_argument("--report", action="store_true", help="print and save the table (results/screen.md)")
+    parser.add_argument("--test-crops", metavar="MODEL", help="fold-1 accuracy of a fold-1 model with test crops")
     args = parser.parse_args(argv)
+    if args.test_crops:
+        return test_crops(args.test_crops)
     run(args.recipes)
     if args.report or not args.recipes:
         report()
