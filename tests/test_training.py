@@ -344,3 +344,18 @@ def test_test_crops_label_smoothing_speed_changes_and_between_class_mixing_train
         tr.get_config("mel_cnn", augment=dict(scale=1.2))
     with pytest.raises(ValueError, match="log-mel"):
         tr.get_config("seed_cnn", augment=dict(scale=(0.8, 1.2)))
+
+
+def test_the_gpu_script_trains_folds_in_parallel_then_writes_the_results(tmp_path):
+    import subprocess
+    import sys
+
+    script = Path(__file__).parents[1] / "scripts" / "parallel_folds.py"
+    run = subprocess.run([sys.executable, str(script), "mel_cnn_quick", "--sample", "--epochs", "1", "--name",
+                          "parallel", "--folds", "1", "2", "--out", str(tmp_path)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+    saved = json.loads((tmp_path / "parallel.json").read_text())
+    assert [f["test_fold"] for f in saved["folds"]] == [1, 2] and "reused" in run.stdout
+    stopped = subprocess.run([sys.executable, str(script), "mel_cnn_quick", "--sample", "--epochs", "1", "--name",
+                              "parallel_stopped", "--folds", "3", "--deadline", "0"], capture_output=True, text=True)
+    assert stopped.returncode == 3 and "resume" in stopped.stdout
