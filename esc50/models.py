@@ -56,9 +56,9 @@ def auto_dtype():
         return "float32"
     if not re.search(r"\b(avx512_bf16|amx_bf16)\b", cpu):
         return "float32"
-    import tensorflow as tf
+    from .results import gpus
 
-    return "float32" if tf.config.list_physical_devices("GPU") else "mixed_bfloat16"
+    return "float32" if gpus() else "mixed_bfloat16"
 
 
 def _policy(dtype):

@@ -39,8 +39,28 @@ def machine():
         import tensorflow as tf
 
         info["tensorflow"] = tf.__version__
-        info["gpus"] = [d.name for d in tf.config.list_physical_devices("GPU")]
+    info["gpus"] = gpus()
     return info
+
+
+def gpus():
+    """The GPUs that Keras' backend sees (TensorFlow, JAX or PyTorch), by name."""
+    from .quiet import keras_quietly
+
+    backend = keras_quietly().backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return [d.name for d in tf.config.list_physical_devices("GPU")]
+    if backend == "jax":
+        import jax
+
+        return [f"{d.platform}:{d.id} {d.device_kind}" for d in jax.devices() if d.platform == "gpu"]
+    if backend == "torch":
+        import torch
+
+        return [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+    return []
 
 
 def describe_machine(info):

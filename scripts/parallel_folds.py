@@ -15,8 +15,8 @@ With ``--out DIR`` (the device's ``$OUT``) the results files are copied there. E
 Not yet run on the project's GPU machine (none has been lent to a session since this was
 written). Its image has JAX but neither TensorFlow nor librosa, and a call carries 64 MiB at
 most, so a run there needs: the Keras wheel with ``KERAS_BACKEND=jax`` (the training code is
-plain Keras; ``esc50.models.auto_dtype`` and ``esc50.results.machine`` ask TensorFlow for
-GPUs, and must ask the backend instead), and the log-mel features carried in place of the
+plain Keras and asks the backend for GPUs, :func:`esc50.results.gpus`), the wheels of
+librosa's and soundfile's missing dependencies, and the log-mel features carried in place of the
 audio (2000 x 128 x 431 values: about 110 MB as bytes, so quantised to 0.5 dB and compressed,
 or the 64-band input the model pools them to first).
 """
