@@ -58,6 +58,10 @@ class TrainConfig:
         ``seed``, ``seed + 1``...).
     label_smoothing : float
         Of the cross-entropy loss: targets move this share of their weight evenly onto all classes.
+    ema : float
+        With ``refit``, the retrained models end with the exponential moving average of their
+        weights over the steps, this momentum (0.999: about the last 1000 steps); 0: the last
+        weights.
     test_crops : int
         Judge a test clip by the mean probability of this many evenly spaced crops as long as
         the training crops (``crop``'s longest) rather than by the whole clip (1). The
@@ -80,6 +84,7 @@ class TrainConfig:
     seeds: int = 1
     label_smoothing: float = 0.0
     test_crops: int = 1
+    ema: float = 0.0
 
     def __post_init__(self):
         if self.model not in MODELS:
@@ -107,6 +112,10 @@ class TrainConfig:
             raise ValueError(f"test_crops must be a positive integer, got {self.test_crops!r}")
         if self.test_crops > 1 and "crop" not in self.augment:
             raise ValueError("test_crops > 1 needs crop: the test crops are as long as the training crops")
+        if not 0 <= self.ema < 1:
+            raise ValueError(f"ema is a momentum in [0, 1), got {self.ema!r}")
+        if self.ema and not self.refit:
+            raise ValueError("ema averages the weights of the retrained models: it needs refit=True")
         if not 0 <= self.label_smoothing < 1:
             raise ValueError(f"label_smoothing must be in [0, 1), got {self.label_smoothing!r}")
         if "delays" in self.augment:

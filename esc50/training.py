@@ -196,11 +196,12 @@ def _optimizer(config, steps_per_epoch=None):
     if config.schedule == "cosine" and steps_per_epoch:
         lr = keras.optimizers.schedules.CosineDecay(lr, decay_steps=config.epochs * steps_per_epoch,
                                                     warmup_target=None)
+    ema = dict(use_ema=True, ema_momentum=config.ema) if config.ema else {}
     if config.optimizer == "adamw":
-        return keras.optimizers.AdamW(lr, weight_decay=config.weight_decay)
+        return keras.optimizers.AdamW(lr, weight_decay=config.weight_decay, **ema)
     if config.optimizer == "adam":
-        return keras.optimizers.Adam(lr)
-    return keras.optimizers.SGD(lr, momentum=0.9, nesterov=True)
+        return keras.optimizers.Adam(lr, **ema)
+    return keras.optimizers.SGD(lr, momentum=0.9, nesterov=True, **ema)
 
 
 def make_batches(config, x_train, y_train, n_classes):
@@ -275,6 +276,8 @@ def _fit(config, X, labels, train_idx, *, n_classes, val_idx=None, epochs=None, 
     if not state.finished(epochs):
         model.fit(batches, validation_data=validation, epochs=epochs, initial_epoch=start, callbacks=[state],
                   verbose=verbose)
+    elif config.ema:  # fit() puts the averaged weights in the model as it ends: here it did not run
+        model.optimizer.finalize_variable_values(model.trainable_variables)
     state.restore_best(model)
     return model, {k: [round(v, 5) for v in vs] for k, vs in state.history.items()}, state.seconds
 

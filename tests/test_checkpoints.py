@@ -121,3 +121,19 @@ def test_fit_state_keeps_the_first_best_epoch_and_stops_on_patience():
     assert state.history["val_accuracy"] == [0.2, 0.5, 0.5, 0.4] and state.finished(10)
     with pytest.raises(ValueError, match="every"):
         FitState(every=0)
+
+
+def test_a_fold_stopped_after_its_training_ends_the_same_with_weight_averaging(sample, monkeypatch):
+    straight = cv(sample, "ema_straight", resume=False, refit=True, ema=0.9)
+    with monkeypatch.context() as m:
+        m.setattr(tr, "predict_clips", lambda *a, **k: (_ for _ in ()).throw(Interrupted("before testing")))
+        with pytest.raises(Interrupted):
+            cv(sample, "ema_stopped", refit=True, ema=0.9)
+    started = []
+    original = FitState.resume
+    monkeypatch.setattr(FitState, "resume", lambda self, *a: started.append(original(self, *a)) or started[-1])
+    resumed = cv(sample, "ema_stopped", refit=True, ema=0.9)
+    assert started[0] == 7 and started[1] == straight["folds"][0]["refit_epochs"]  # nothing left to train
+    same_run(resumed, straight)
+    with pytest.raises(ValueError, match="needs refit"):
+        tr.get_config("mel_cnn_quick", ema=0.99)
