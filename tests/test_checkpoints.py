@@ -24,6 +24,22 @@ def interrupt_at(monkeypatch, epoch, run):
     monkeypatch.setattr(FitState, "on_epoch_end", on_epoch_end)
 
 
+def interrupted(sample, monkeypatch, name, at=6, run="validate", **overrides):
+    """Start run ``name`` and stop it right after epoch ``at`` of its ``run`` fit."""
+    with monkeypatch.context() as m:
+        interrupt_at(m, at, run)
+        with pytest.raises(Interrupted):
+            cv(sample, name, **overrides)
+
+
+def record_starts(monkeypatch):
+    """The epoch each fit resumes from (0: from scratch), in the order the fits start."""
+    started = []
+    original = FitState.resume
+    monkeypatch.setattr(FitState, "resume", lambda self, *a: started.append(original(self, *a)) or started[-1])
+    return started
+
+
 def cv(sample, name, **overrides):
     return tr.cross_validate("mel_cnn_quick", sample, name=name, folds=[1], verbose=0, progress=False,
                              **SHORT | overrides)
@@ -50,14 +66,9 @@ def same_run(a, b):
 def test_an_interrupted_fold_resumes_from_its_checkpoint_with_the_same_results(sample, straight, monkeypatch,
                                                                                  run, at, refit, starts):
     name = f"interrupted_{run}_{refit}"
-    with monkeypatch.context() as m:
-        interrupt_at(m, at, run)
-        with pytest.raises(Interrupted):
-            cv(sample, name, refit=refit)
+    interrupted(sample, monkeypatch, name, at, run, refit=refit)
     assert (tr.models_dir() / name / "fold1.validate.ckpt.npz").exists()
-    started = []
-    original = FitState.resume
-    monkeypatch.setattr(FitState, "resume", lambda self, *a: started.append(original(self, *a)) or started[-1])
+    started = record_starts(monkeypatch)
     resumed = cv(sample, name, refit=refit)
     assert started == starts
     same_run(resumed, straight[refit])
@@ -66,10 +77,7 @@ def test_an_interrupted_fold_resumes_from_its_checkpoint_with_the_same_results(s
 
 def test_a_corrupt_checkpoint_is_discarded_and_training_starts_again(sample, straight, monkeypatch):
     name = "corrupt"
-    with monkeypatch.context() as m:
-        interrupt_at(m, 6, "validate")
-        with pytest.raises(Interrupted):
-            cv(sample, name)
+    interrupted(sample, monkeypatch, name)
     path = tr.models_dir() / name / "fold1.validate.ckpt.npz"
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])  # as a crash mid-copy would leave it
     with pytest.warns(CheckpointWarning, match=r"fold1\.validate\.ckpt\.npz.*cannot be read"):
@@ -78,28 +86,15 @@ def test_a_corrupt_checkpoint_is_discarded_and_training_starts_again(sample, str
 
 
 def test_a_checkpoint_of_another_configuration_is_not_resumed(sample, monkeypatch):
-    name = "changed"
-    with monkeypatch.context() as m:
-        interrupt_at(m, 6, "validate")
-        with pytest.raises(Interrupted):
-            cv(sample, name)
+    interrupted(sample, monkeypatch, "changed")
     with pytest.warns(CheckpointWarning, match="another configuration"):
-        with monkeypatch.context() as m:
-            interrupt_at(m, 1, "validate")  # stop at once: only the check matters here
-            with pytest.raises(Interrupted):
-                cv(sample, name, learning_rate=1e-2)
+        interrupted(sample, monkeypatch, "changed", at=1, learning_rate=1e-2)  # only the check matters here
 
 
 def test_resume_false_starts_the_fold_afresh(sample, monkeypatch):
-    name = "afresh"
-    with monkeypatch.context() as m:
-        interrupt_at(m, 6, "validate")
-        with pytest.raises(Interrupted):
-            cv(sample, name)
-    started = []
-    original = FitState.resume
-    monkeypatch.setattr(FitState, "resume", lambda self, *a: started.append(original(self, *a)) or started[-1])
-    cv(sample, name, resume=False)
+    interrupted(sample, monkeypatch, "afresh")
+    started = record_starts(monkeypatch)
+    cv(sample, "afresh", resume=False)
     assert started == [0]
 
 
@@ -129,9 +124,7 @@ def test_a_fold_stopped_after_its_training_ends_the_same_with_weight_averaging(s
         m.setattr(tr, "predict_clips", lambda *a, **k: (_ for _ in ()).throw(Interrupted("before testing")))
         with pytest.raises(Interrupted):
             cv(sample, "ema_stopped", refit=True, ema=0.9)
-    started = []
-    original = FitState.resume
-    monkeypatch.setattr(FitState, "resume", lambda self, *a: started.append(original(self, *a)) or started[-1])
+    started = record_starts(monkeypatch)
     resumed = cv(sample, "ema_stopped", refit=True, ema=0.9)
     assert started[0] == 7 and started[1] == straight["folds"][0]["refit_epochs"]  # nothing left to train
     same_run(resumed, straight)
