@@ -8,6 +8,7 @@ command, its results in ``results/screen_<recipe>.json``. One fold decides nothi
     python benchmarks/screen.py between smooth     # train these (resuming any interrupted)
     python benchmarks/screen.py --report           # the table of every screened recipe
     python benchmarks/screen.py --test-crops models/notebook04/fold1.keras   # test-time crops of a fold-1 model
+    python benchmarks/screen.py --test-crops models/screen_long_short/fold1.keras --crop 0.3
 """
 from __future__ import annotations
 
@@ -71,9 +72,10 @@ def report():
     print(table)
 
 
-def test_crops(model_path, counts=(1, 3, 5, 10, 20)):
+def test_crops(model_path, crop=QUICK.augment["crop"], counts=(1, 3, 5, 10, 20)):
     """Fold-1 accuracy of a saved fold-1 ``mel_cnn`` model judged by whole clips, then by the
-    mean of that many evenly spaced crops of its training crops' length: no training needed."""
+    mean of that many evenly spaced crops of ``crop`` (its training crops' share of a clip): no
+    training needed."""
     import esc50
     from esc50.inputs import MODEL_INPUTS
     from esc50.predict import load_model
@@ -84,7 +86,7 @@ def test_crops(model_path, counts=(1, 3, 5, 10, 20)):
     test = meta[meta["fold"] == 1].reset_index(drop=True)
     X = spec.clips(None, test, progress=False)
     model, labels = load_model(model_path), test["target"].to_numpy()
-    length = round(QUICK.augment["crop"] * X.shape[2])
+    length = round(crop * X.shape[2])
     for n in counts:
         proba = predict_clips(model, X, spec, **(dict(crops=n, crop_length=length) if n > 1 else {}))
         print(f"{model_path}: {'whole clips' if n == 1 else f'{n} crops of {length} frames'}: "
@@ -96,9 +98,11 @@ def main(argv=None):
     parser.add_argument("recipes", nargs="*", help=f"recipes to train: {', '.join(RECIPES)}")
     parser.add_argument("--report", action="store_true", help="print and save the table (results/screen.md)")
     parser.add_argument("--test-crops", metavar="MODEL", help="fold-1 accuracy of a fold-1 model with test crops")
+    parser.add_argument("--crop", type=float, default=QUICK.augment["crop"],
+                        help="with --test-crops: the crops' share of a clip (default: the quick preset's)")
     args = parser.parse_args(argv)
     if args.test_crops:
-        return test_crops(args.test_crops)
+        return test_crops(args.test_crops, args.crop)
     run(args.recipes)
     if args.report or not args.recipes:
         report()
