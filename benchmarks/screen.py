@@ -53,6 +53,17 @@ def run(names):
             cross_validate("mel_cnn_quick", name=f"screen_{name}", folds=[1], verbose=2, **RECIPES[name])
 
 
+def describe(changes):
+    """A recipe's changes in a few words: ``epochs=200, crop=0.3, between=True``."""
+    words = []
+    for key, value in changes.items():
+        if key == "augment":
+            words += [f"{k}={v}" for k, v in value.items() if AUGMENT.get(k) != v]
+        else:
+            words.append(f"{key}={value}")
+    return ", ".join(words).replace("(", "").replace(")", "") or "none"
+
+
 def report():
     rows = ["| recipe | changes from mel_cnn_quick | fold 1 accuracy | epochs (best) | minutes | machine |",
             "|---|---|---|---|---|---|"]
@@ -60,11 +71,11 @@ def report():
     for name, changes in RECIPES.items():
         path = quick if name == "quick" else results_dir() / f"screen_{name}.json"
         if not path.exists():
-            rows.append(f"| {name} | {changes or 'none'} | not run yet | | | |")
+            rows.append(f"| {name} | {describe(changes)} | not run yet | | | |")
             continue
         run = load_results(path)
         fold = next(f for f in run["folds"] if f["test_fold"] == 1)
-        rows.append(f"| {name} | {changes or 'none'} | {fold['accuracy']:.1%} | {fold['epochs']} ({fold['best_epoch']})"
+        rows.append(f"| {name} | {describe(changes)} | {fold['accuracy']:.1%} | {fold['epochs']} ({fold['best_epoch']})"
                     f" | {fold['seconds'] / 60:.1f} | {describe_machine(fold.get('machine', run.get('machine')))} |")
     table = "\n".join(rows)
     with atomic_write(results_dir() / "screen.md", "w") as f:
