@@ -70,7 +70,7 @@ class FitState(keras.callbacks.Callback):
         self.every, self.monitor, self.patience = every, monitor, patience
         self.history, self.seconds = {}, []
         self.best, self.best_epoch, self.best_weights, self.wait = -np.inf, 0, None, 0
-        self.stopped, self.resumed_from = False, 0
+        self.stopped = False
 
     @property
     def epochs_done(self):
@@ -84,22 +84,21 @@ class FitState(keras.callbacks.Callback):
             return 0
         state, arrays = saved
         targets = model.variables + _optimiser_variables(model)
-        held = [arrays[f"m{i}"] for i in range(len(model.variables))]
-        held += [arrays[f"o{i}"] for i in range(len(targets) - len(model.variables))]
-        best = [arrays[f"b{i}"] for i in range(len(model.weights))] if state["has_best"] else []
-        expected = [tuple(v.shape) for v in targets] + [tuple(w.shape) for w in model.weights][:len(best)]
-        if [a.shape for a in held + best] != expected:
+        names = [f"m{i}" for i in range(len(model.variables))]
+        names += [f"o{i}" for i in range(len(targets) - len(model.variables))]
+        best_names = [f"b{i}" for i in range(len(model.weights))] if state["has_best"] else []
+        expected = [tuple(v.shape) for v in targets] + [tuple(w.shape) for w in model.weights][:len(best_names)]
+        if sorted(arrays) != sorted(names + best_names) or [arrays[n].shape for n in names + best_names] != expected:
             self._discard("its arrays do not fit this model")
             return 0
+        held, best = [arrays[n] for n in names], [arrays[n] for n in best_names]
         for v, a in zip(targets, held):
             v.assign(a)
         self.history, self.seconds = state["history"], state["seconds"]
         self.best, self.best_epoch, self.wait = state["best"], state["best_epoch"], state["wait"]
         self.best_weights, self.stopped = best or None, state["stopped"]
-        self.resumed_from = self.epochs_done
         if batches is not None:
-            batches.epoch = self.epochs_done
-            batches._order()
+            batches.set_epoch(self.epochs_done)
         return self.epochs_done
 
     def finished(self, epochs):
@@ -141,11 +140,6 @@ class FitState(keras.callbacks.Callback):
                      has_best=self.best_weights is not None)
         with atomic_write(self.path) as f:
             np.savez(f, state=np.array(json.dumps(state)), **arrays)
-
-    def remove(self):
-        """Delete the checkpoint (once what it led to is saved)."""
-        if self.path is not None:
-            self.path.unlink(missing_ok=True)
 
     def _load(self):
         if self.path is None or not self.path.exists():

@@ -82,12 +82,14 @@ class Batches(keras.utils.PyDataset):
         self.n_classes, self.batch_size = n_classes, batch_size
         self.augment, self.time_axis, self.floor = dict(augment or {}), time_axis, floor
         self.crop_share, self.pool, self.band_freqs = crop_share, pool, band_freqs
-        self.shuffle, self.seed, self.epoch = shuffle, seed, 0
-        self._order()
+        self.shuffle, self.seed = shuffle, seed
+        self.set_epoch(0)
 
-    def _order(self):
+    def set_epoch(self, epoch):
+        """Make the next batches those of ``epoch`` (from 0): how a resumed run continues."""
+        self.epoch = epoch
         n = len(self.labels)
-        self.order = np.random.default_rng([self.seed, self.epoch]).permutation(n) if self.shuffle else np.arange(n)
+        self.order = np.random.default_rng([self.seed, epoch]).permutation(n) if self.shuffle else np.arange(n)
 
     def __len__(self):
         return math.ceil(len(self.labels) / self.batch_size)
@@ -109,8 +111,7 @@ class Batches(keras.utils.PyDataset):
         return x, y
 
     def on_epoch_end(self):
-        self.epoch += 1
-        self._order()
+        self.set_epoch(self.epoch + 1)
 
 
 def augment_batch(x, y, augment, rng, *, time_axis=-1, floor=None, crop_share=0.5, crop_draw=None, pool=None,
@@ -342,8 +343,9 @@ def even_crops(X, crops, length, time_axis=1):
     return np.stack([np.take(X, np.arange(s, s + length), axis=time_axis + 1) for s in starts], axis=1)
 
 
-def test_crop_length(config, spec, steps):
-    """The length of ``config``'s test crops (:attr:`TrainConfig.test_crops`) for clips of ``steps``."""
+def crop_steps(config, steps):
+    """The length of ``config``'s test crops (:attr:`TrainConfig.test_crops`), as long as its
+    longest training crops, for clips of ``steps``."""
     crop = config.augment["crop"]
     return max(1, round((max(crop) if isinstance(crop, (list, tuple)) else crop) * steps))
 
@@ -472,8 +474,8 @@ def _run_fold(config, X, labels, meta, fold, n_classes, name, verbose, save_mode
     # A fold resumed from checkpoints ran partly in earlier processes: its epochs' times then
     # count more than this process's wall time does.
     train_seconds = max(time.perf_counter() - start, sum(all_seconds))
-    crops = dict(crops=config.test_crops, crop_length=test_crop_length(config, spec, X.shape[1:][spec.time_axis])
-                 ) if config.test_crops > 1 else {}
+    steps = X.shape[1:][spec.time_axis]
+    crops = dict(crops=config.test_crops, crop_length=crop_steps(config, steps)) if config.test_crops > 1 else {}
     proba = np.mean([predict_clips(m, X[test_idx], spec, **crops) for m in fold_models], axis=0)
     record = {
         "test_fold": int(fold), "val_fold": int(meta["fold"].iloc[val_idx[0]]),
