@@ -87,7 +87,7 @@ def clip_predictions(meta, proba, fold):
     """One record per clip: file, fold, true and predicted class, top-5 ``[class, probability]``,
     and every class's probability (``proba``, 4 decimals: enough to ensemble and calibrate runs
     again without retraining, see :func:`probabilities`)."""
-    proba = np.asarray(proba)
+    proba = np.asarray(proba, np.float64)  # float32's 0.8412 would print as 0.8411999940872192
     top = np.argsort(-proba, axis=1)[:, :TOP_K]
     return [{"filename": name, "fold": int(fold), "target": int(target), "predicted": int(t[0]),
              "top5": [[int(c), round(float(p[c]), 4)] for c in t], "proba": np.round(p, 4).tolist()}
@@ -137,11 +137,35 @@ def summarise(name, config, folds, extra=None):
     }
 
 
+def _flat(value):
+    """Whether ``value`` holds no dict: a scalar, or lists of scalars and lists."""
+    if isinstance(value, dict):
+        return False
+    return all(_flat(v) for v in value) if isinstance(value, list) else True
+
+
+def to_json(value, level=0):
+    """``value`` as JSON with one record per line: dicts are indented key by key, a list of
+    flat dicts (a run's predictions) is written one dict to a line, and anything flat stays
+    on one line. A results file is then a few thousand short lines that diff readably,
+    rather than one probability per line."""
+    pad = " " * (level + 1)
+    if isinstance(value, dict) and value:
+        items = [f"{pad}{json.dumps(k)}: {to_json(v, level + 1)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + pad[:-1] + "}"
+    if isinstance(value, list) and value and not _flat(value):
+        items = [pad + (json.dumps(v) if _flat(list(v.values()) if isinstance(v, dict) else v)
+                        else to_json(v, level + 1)) for v in value]
+        return "[\n" + ",\n".join(items) + "\n" + pad[:-1] + "]"
+    return json.dumps(value)
+
+
 def save_results(results, directory=None):
-    """Write ``results`` to ``<directory>/<name>.json`` atomically; return the path."""
+    """Write ``results`` to ``<directory>/<name>.json`` atomically (:func:`to_json`); return
+    the path."""
     path = Path(directory or results_dir()) / f"{results['name']}.json"
     with atomic_write(path, "w") as f:
-        json.dump(results, f, indent=1)
+        f.write(to_json(results) + "\n")
     return path
 
 

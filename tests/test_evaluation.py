@@ -11,15 +11,18 @@ matplotlib.use("Agg")
 NAMES = [f"class{i}" for i in range(50)]
 
 
-def make_run(pairs, name="run"):
-    """A results dict whose fold-1 clips have the given (target, predicted) pairs."""
+def make_meta(pairs):
     import pandas as pd
 
-    targets = [t for t, _ in pairs]
+    return pd.DataFrame({"filename": [f"1-{i}-A-{t}.wav" for i, (t, _) in enumerate(pairs)],
+                         "target": [t for t, _ in pairs]})
+
+
+def make_run(pairs, name="run"):
+    """A results dict whose fold-1 clips have the given (target, predicted) pairs."""
     proba = np.full((len(pairs), 50), 0.1 / 49)
     proba[np.arange(len(pairs)), [p for _, p in pairs]] = 0.9
-    meta = pd.DataFrame({"filename": [f"1-{i}-A-{t}.wav" for i, t in enumerate(targets)], "target": targets})
-    preds = clip_predictions(meta, proba, 1)
+    preds = clip_predictions(make_meta(pairs), proba, 1)
     folds = [{"test_fold": 1, "accuracy": float(np.mean([t == p for t, p in pairs])), "predictions": preds}]
     return summarise(name, {"model": "test"}, folds)
 
@@ -59,10 +62,18 @@ def test_per_class_report_accuracy_and_top_k():
     assert table.index.tolist() == ["perfect", "run"]
 
 
-def test_results_round_trip_and_bad_files(tmp_path):
+def test_results_round_trip_one_prediction_a_line_and_bad_files(tmp_path):
     run = make_run(PAIRS)
+    run["folds"][0]["history"] = {"accuracy": [0.5, 0.75], "loss": [2.0, 1.0]}
     path = save_results(run, tmp_path)
-    assert load_results(path)["accuracy"] == run["accuracy"]
+    assert load_results(path) == run
+    lines = path.read_text().splitlines()
+    assert sum('"filename": ' in line for line in lines) == len(PAIRS)  # a prediction a line
+    assert '    "accuracy": [0.5, 0.75],' in lines  # a history on one line, a fold key by key
+    # float32 probabilities are written as their 4 decimals, not as 0.8999999761581421
+    float32 = clip_predictions(make_meta([(0, 0)]),
+                               np.full((1, 50), 0.9, np.float32), 1)
+    assert float32[0]["proba"][0] == 0.9 and float32[0]["top5"][0] == [0, 0.9]
     assert load_results("run", tmp_path)["name"] == "run"
     (tmp_path / "bad.json").write_text("{}")
     with pytest.raises(ValueError, match="bad.json"):
