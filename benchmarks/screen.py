@@ -87,36 +87,43 @@ def report():
 
 
 def test_crops(model_path, crop=QUICK.augment["crop"], counts=(1, 3, 5, 10, 20)):
-    """Fold-1 accuracy of a saved fold-1 ``mel_cnn`` model judged by whole clips, then by the
-    mean of that many evenly spaced crops of ``crop`` (its training crops' share of a clip): no
-    training needed."""
+    """Accuracy of a saved fold-1 ``mel_cnn`` model judged by whole clips, then by the mean of
+    that many evenly spaced crops of ``crop`` (its training crops' share of a clip), on its
+    validation fold (2), which may choose the count, and on its test fold (1), which reports
+    it: no training needed."""
     import esc50
     from esc50.inputs import MODEL_INPUTS
     from esc50.predict import load_model
     from esc50.training import predict_clips
 
-    spec = MODEL_INPUTS["mel_cnn"]
-    meta = esc50.load_meta()
-    test = meta[meta["fold"] == 1].reset_index(drop=True)
-    X = spec.clips(None, test, progress=False)
-    model, labels = load_model(model_path), test["target"].to_numpy()
-    length = round(crop * X.shape[2])
+    spec, meta, model = MODEL_INPUTS["mel_cnn"], esc50.load_meta(), load_model(model_path)
+    accuracy = {}
+    for fold in (2, 1):
+        clips = meta[meta["fold"] == fold].reset_index(drop=True)
+        X = spec.clips(None, clips, progress=False)
+        length = round(crop * X.shape[2])
+        for n in counts:
+            proba = predict_clips(model, X, spec, **(dict(crops=n, crop_length=length) if n > 1 else {}))
+            accuracy[fold, n] = (proba.argmax(1) == clips["target"].to_numpy()).mean()
+    chosen = max(counts, key=lambda n: accuracy[2, n])
+    print(f"{model_path}, crops of {length} frames: validation fold 2 / test fold 1")
     for n in counts:
-        proba = predict_clips(model, X, spec, **(dict(crops=n, crop_length=length) if n > 1 else {}))
-        print(f"{model_path}: {'whole clips' if n == 1 else f'{n} crops of {length} frames'}: "
-              f"{(proba.argmax(1) == labels).mean():.1%}")
+        print(f"  {'whole clips' if n == 1 else f'{n} crops'}: {accuracy[2, n]:.1%} / {accuracy[1, n]:.1%}"
+              + ("   <- chosen on fold 2" if n == chosen else ""))
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("recipes", nargs="*", help=f"recipes to train: {', '.join(RECIPES)}")
     parser.add_argument("--report", action="store_true", help="print and save the table (results/screen.md)")
-    parser.add_argument("--test-crops", metavar="MODEL", help="fold-1 accuracy of a fold-1 model with test crops")
+    parser.add_argument("--test-crops", metavar="MODEL",
+                        help="a fold-1 model's accuracy with test crops, on folds 2 and 1")
     parser.add_argument("--crop", type=float, default=QUICK.augment["crop"],
                         help="with --test-crops: the crops' share of a clip (default: the quick preset's)")
     args = parser.parse_args(argv)
     if args.test_crops:
-        return test_crops(args.test_crops, args.crop)
+        test_crops(args.test_crops, args.crop)
+        return
     run(args.recipes)
     if args.report or not args.recipes:
         report()

@@ -62,10 +62,11 @@ class TrainConfig:
         With ``refit``, the retrained models end with the exponential moving average of their
         weights over the steps, this momentum (0.999: about the last 1000 steps); 0: the last
         weights.
-    test_crops : int
+    test_crops : int or tuple of int
         Judge a test clip by the mean probability of this many evenly spaced crops as long as
-        the training crops (``crop``'s longest) rather than by the whole clip (1). The
-        validation fold, which only chooses the epoch, is judged by whole clips.
+        the training crops (``crop``'s longest) rather than by the whole clip (1). A tuple
+        lists counts to choose from on the validation fold: its best, the fewest on ties
+        (recorded per fold). During training the validation fold is judged by whole clips.
     """
 
     model: str = "mel_cnn"
@@ -83,7 +84,7 @@ class TrainConfig:
     refit: bool = False
     seeds: int = 1
     label_smoothing: float = 0.0
-    test_crops: int = 1
+    test_crops: int | tuple = 1
     ema: float = 0.0
 
     def __post_init__(self):
@@ -108,9 +109,10 @@ class TrainConfig:
                 raise ValueError(f"between is True or False, got {self.augment['between']!r}")
             if self.augment["between"] and ("mixup" in self.augment or self.model == "yamnet_head"):
                 raise ValueError("between-class mixing replaces mixup, on audio features (not yamnet_head)")
-        if not (isinstance(self.test_crops, int) and self.test_crops >= 1):
-            raise ValueError(f"test_crops must be a positive integer, got {self.test_crops!r}")
-        if self.test_crops > 1 and "crop" not in self.augment:
+        counts = self.test_crops if isinstance(self.test_crops, (list, tuple)) else [self.test_crops]
+        if not (counts and all(isinstance(n, int) and n >= 1 for n in counts)):
+            raise ValueError(f"test_crops must be a positive integer or a tuple of them, got {self.test_crops!r}")
+        if max(counts) > 1 and "crop" not in self.augment:
             raise ValueError("test_crops > 1 needs crop: the test crops are as long as the training crops")
         if not 0 <= self.ema < 1:
             raise ValueError(f"ema is a momentum in [0, 1), got {self.ema!r}")

@@ -474,15 +474,22 @@ def _run_fold(config, X, labels, meta, fold, n_classes, name, verbose, save_mode
     # A fold resumed from checkpoints ran partly in earlier processes: its epochs' times then
     # count more than this process's wall time does.
     train_seconds = max(time.perf_counter() - start, sum(all_seconds))
-    steps = X.shape[1:][spec.time_axis]
-    crops = dict(crops=config.test_crops, crop_length=crop_steps(config, steps)) if config.test_crops > 1 else {}
-    proba = np.mean([predict_clips(m, X[test_idx], spec, **crops) for m in fold_models], axis=0)
+    length = crop_steps(config, X.shape[1:][spec.time_axis]) if "crop" in config.augment else None
+    crops, chosen = config.test_crops, {}
+    if isinstance(crops, (list, tuple)):  # the validation model chooses on its fold
+        val = {n: float((predict_clips(model, X[val_idx], spec, crops=n, crop_length=length).argmax(1)
+                         == labels[val_idx]).mean()) for n in crops}
+        crops = max(sorted(val), key=val.get)
+        chosen = {"test_crops": crops, "val_accuracy_by_crops": {str(n): a for n, a in val.items()}}
+    proba = np.mean([predict_clips(m, X[test_idx], spec, crops=crops, crop_length=length) for m in fold_models],
+                    axis=0)
     record = {
         "test_fold": int(fold), "val_fold": int(meta["fold"].iloc[val_idx[0]]),
         "accuracy": float((proba.argmax(1) == labels[test_idx]).mean()),
         "best_epoch": best_epoch,
         **refit,
         "val_accuracy": max(history["val_accuracy"]),
+        **chosen,
         "epochs": len(epoch_seconds), "seconds": round(train_seconds, 2),
         "seconds_per_epoch": round(float(np.mean(epoch_seconds)), 3),
         "history": history,

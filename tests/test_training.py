@@ -331,11 +331,17 @@ def test_even_crops_span_the_clip_from_start_to_end():
 
 def test_test_crops_label_smoothing_speed_changes_and_between_class_mixing_train_on_the_sample(sample):
     run = tr.cross_validate("mel_cnn_quick", sample, folds=[1], verbose=0, progress=False, save=False,
-                            save_models=False, resume=False, test_crops=3, label_smoothing=0.1,
+                            save_models=False, resume=False, test_crops=(5, 1, 3), label_smoothing=0.1,
                             augment=dict(crop=0.5, scale=(0.8, 1.25), between=True), **TINY)
-    assert len(run["predictions"]) == 10 and run["config"]["test_crops"] == 3
+    assert len(run["predictions"]) == 10 and run["config"]["test_crops"] == [5, 1, 3]
+    fold = run["folds"][0]
+    by_crops = {int(n): a for n, a in fold["val_accuracy_by_crops"].items()}
+    assert sorted(by_crops) == [1, 3, 5]  # the validation fold chose, the fewest of the best
+    assert fold["test_crops"] == min(n for n, a in by_crops.items() if a == max(by_crops.values()))
     with pytest.raises(ValueError, match="test_crops > 1 needs crop"):
-        tr.get_config("mel_cnn_quick", augment={}, test_crops=4)
+        tr.get_config("mel_cnn_quick", augment={}, test_crops=(1, 4))
+    with pytest.raises(ValueError, match="positive integer"):
+        tr.get_config("mel_cnn_quick", test_crops=(0, 3))
     with pytest.raises(ValueError, match="replaces mixup"):
         tr.get_config("mel_cnn", augment=dict(mixup=0.2, between=True))
     with pytest.raises(ValueError, match="label_smoothing"):
