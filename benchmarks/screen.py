@@ -7,6 +7,7 @@ command, its results in ``results/screen_<recipe>.json``. One fold decides nothi
 
     python benchmarks/screen.py between smooth     # train these (resuming any interrupted)
     python benchmarks/screen.py --report           # the table of every screened recipe
+    python benchmarks/screen.py smooth --preset mel_cnn --folds 1 2 3 4 5   # a winner at full size
     python benchmarks/screen.py --test-crops models/notebook04/fold1.keras   # test-time crops of a fold-1 model
     python benchmarks/screen.py --test-crops models/screen_long_short/fold1.keras --crop 0.3
 """
@@ -45,15 +46,19 @@ RECIPES = {
 }
 
 
-def run(names):
+def run(names, preset="mel_cnn_quick", folds=(1,)):
+    """Train each recipe: as a screen (``screen_<recipe>``: the quick preset, test fold 1), or
+    with another ``preset`` and ``folds`` (``<preset>_<recipe>``: the winner at full size)."""
     from esc50.training import cross_validate
 
     unknown = set(names) - set(RECIPES)
     if unknown:
         sys.exit(f"unknown recipe(s) {sorted(unknown)}; choose from {sorted(RECIPES)}")
+    screen = preset == "mel_cnn_quick" and list(folds) == [1]
     for name in names:
-        if name != "quick":  # its fold 1 is the committed 5-fold run's
-            cross_validate("mel_cnn_quick", name=f"screen_{name}", folds=[1], verbose=2, **RECIPES[name])
+        if name != "quick" or not screen:  # the quick screen's fold 1 is the committed 5-fold run's
+            cross_validate(preset, name=f"screen_{name}" if screen else f"{preset}_{name}", folds=list(folds),
+                           verbose=2, **RECIPES[name])
 
 
 def describe(changes):
@@ -120,11 +125,15 @@ def main(argv=None):
                         help="a fold-1 model's accuracy with test crops, on folds 2 and 1")
     parser.add_argument("--crop", type=float, default=QUICK.augment["crop"],
                         help="with --test-crops: the crops' share of a clip (default: the quick preset's)")
+    parser.add_argument("--preset", default="mel_cnn_quick", choices=["mel_cnn_quick", "mel_cnn"],
+                        help="the recipes' base (default mel_cnn_quick; other than it, or other folds than 1, "
+                             "makes results/<preset>_<recipe>.json)")
+    parser.add_argument("--folds", type=int, nargs="+", default=[1], help="test folds (default 1)")
     args = parser.parse_args(argv)
     if args.test_crops:
         test_crops(args.test_crops, args.crop)
         return
-    run(args.recipes)
+    run(args.recipes, args.preset, args.folds)
     if args.report or not args.recipes:
         report()
 
