@@ -151,7 +151,9 @@ def to_json(value, level=0):
     rather than one probability per line."""
     pad = " " * (level + 1)
     if isinstance(value, dict) and value:
-        items = [f"{pad}{json.dumps(k)}: {to_json(v, level + 1)}" for k, v in value.items()]
+        # Keys as json.dumps writes them: 1 and 2.5 become "1" and "2.5".
+        items = [f"{pad}{json.dumps(k if isinstance(k, str) else json.dumps(k))}: {to_json(v, level + 1)}"
+                 for k, v in value.items()]
         return "{\n" + ",\n".join(items) + "\n" + pad[:-1] + "}"
     if isinstance(value, list) and value and not _flat(value):
         items = [pad + (json.dumps(v) if _flat(list(v.values()) if isinstance(v, dict) else v)

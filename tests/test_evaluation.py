@@ -1,11 +1,13 @@
 """Reports from a results file, checked on a hand-made one."""
+import json
+
 import matplotlib
 import numpy as np
 import pytest
 
 from esc50 import evaluation as ev
 from esc50 import plots
-from esc50.results import clip_predictions, load_results, save_results, summarise
+from esc50.results import clip_predictions, load_results, save_results, summarise, to_json
 
 matplotlib.use("Agg")
 NAMES = [f"class{i}" for i in range(50)]
@@ -67,6 +69,9 @@ def test_results_round_trip_one_prediction_a_line_and_bad_files(tmp_path):
     run["folds"][0]["history"] = {"accuracy": [0.5, 0.75], "loss": [2.0, 1.0]}
     path = save_results(run, tmp_path)
     assert load_results(path) == run
+    # any JSON value, nested, reads back as json.dumps writes it
+    nested = {"a": {1: [1, [2, 3]], 2.5: None}, "b": [{"x": 1.5}, {"y": {"z": []}}], "c": {}, "d": []}
+    assert json.loads(to_json(nested)) == json.loads(json.dumps(nested))
     lines = path.read_text().splitlines()
     assert sum('"filename": ' in line for line in lines) == len(PAIRS)  # a prediction a line
     assert '    "accuracy": [0.5, 0.75],' in lines  # a history on one line, a fold key by key
