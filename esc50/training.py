@@ -366,6 +366,13 @@ def predict_clips(model, X, spec, batch_size=64, *, crops=1, crop_length=None):
     return proba.reshape(len(X), per_clip, -1).mean(axis=1)
 
 
+def accuracy_by_crops(model, X, labels, spec, counts, crop_length):
+    """Accuracy of ``model`` on clips ``X`` judged by each count of test crops in ``counts``
+    (1: whole clips; see :func:`predict_clips`), ``{count: accuracy}``."""
+    return {n: float((predict_clips(model, X, spec, crops=n, crop_length=crop_length).argmax(1) == labels).mean())
+            for n in counts}
+
+
 def cross_validate(preset="mel_cnn_quick", root=None, *, name=None, folds=None, meta=None, verbose=2,
                    save=True, save_models=True, resume=True, progress=True, **overrides):
     """Cross-validate a model over the official folds and write ``results/<name>.json``.
@@ -477,8 +484,7 @@ def _run_fold(config, X, labels, meta, fold, n_classes, name, verbose, save_mode
     length = crop_steps(config, X.shape[1:][spec.time_axis]) if "crop" in config.augment else None
     crops, chosen = config.test_crops, {}
     if isinstance(crops, (list, tuple)):  # the validation model chooses on its fold
-        val = {n: float((predict_clips(model, X[val_idx], spec, crops=n, crop_length=length).argmax(1)
-                         == labels[val_idx]).mean()) for n in crops}
+        val = accuracy_by_crops(model, X[val_idx], labels[val_idx], spec, crops, length)
         crops = max(sorted(val), key=val.get)
         chosen = {"test_crops": crops, "val_accuracy_by_crops": {str(n): a for n, a in val.items()}}
     proba = np.mean([predict_clips(m, X[test_idx], spec, crops=crops, crop_length=length) for m in fold_models],
