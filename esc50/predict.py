@@ -130,21 +130,36 @@ class KerasClassifier:
         What the output says answered (default: the model's name).
     names : list of str, optional
         Class names by index (default: ESC-50's 50 categories).
+    test_crops, crop_length : int, optional
+        Judge each window by the mean over this many evenly spaced crops of ``crop_length``
+        frames, as the model was tested (its ``all.json``); default: the whole window.
     """
 
-    def __init__(self, model, description=None, names=None):
+    def __init__(self, model, description=None, names=None, test_crops=1, crop_length=None):
         from .inputs import MODEL_INPUTS
 
         self.model, self.spec = model, MODEL_INPUTS[model.name]
         self.sample_rate = self.spec.config.sample_rate
         self.description = description or model.name
         self.names = names or _esc50_names()
+        if test_crops > 1 and not crop_length:
+            raise ValueError(f"{test_crops} test crops need their crop_length")
+        self.test_crops, self.crop_length = test_crops, crop_length
+
+    @classmethod
+    def from_file(cls, path, name=None):
+        """The ``.keras`` model at ``path``, described (as ``name``, default the model's) and
+        predicting as the JSON file beside it says it was trained and tested."""
+        model, info = load_model(path), model_info(path)
+        return cls(model, _describe(name or model.name, info), info.get("classes"),
+                   info.get("test_crops", 1), info.get("crop_length"))
 
     def __call__(self, windows):
         """Class probabilities ``(windows, classes)`` of windows ``(windows, samples)``."""
         from .training import predict_clips
 
-        return predict_clips(self.model, np.concatenate([self.spec.from_waveform(w) for w in windows]), self.spec)
+        X = np.concatenate([self.spec.from_waveform(w) for w in windows])
+        return predict_clips(self.model, X, self.spec, crops=self.test_crops, crop_length=self.crop_length)
 
 
 def load_model(path):
@@ -177,14 +192,11 @@ def load_classifier(path=None):
             return YamnetClassifier(SHIPPED_HEAD, transfer.load_yamnet())
         except (FileNotFoundError, RuntimeError) as err:
             why = str(err).split(" (")[0]  # what failed, without the hint that follows
-        return KerasClassifier(load_model(SHIPPED_SCRATCH), _describe(
-            f"mel_cnn (from scratch; YAMNet is not available: {why})", model_info(SHIPPED_SCRATCH)))
+        return KerasClassifier.from_file(SHIPPED_SCRATCH, f"mel_cnn (from scratch; YAMNet is not available: {why})")
     path = Path(path)
     if path.suffix == ".tflite":
         return YamnetClassifier(path)
-    info = model_info(path)
-    model = load_model(path)
-    return KerasClassifier(model, _describe(model.name, info), info.get("classes"))
+    return KerasClassifier.from_file(path)
 
 
 def sliding_windows(y, size, hop, *, min_tail=0):

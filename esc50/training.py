@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -533,14 +534,26 @@ def final_epochs(results):
     return int(np.median([f.get("refit_epochs", f["best_epoch"]) for f in results["folds"]]))
 
 
+def final_test_crops(config, results=None):
+    """The test crops a model trained on every clip predicts with: ``config.test_crops``, or,
+    where each validation fold chose among several, the count most folds of the cross-validation
+    ``results`` chose (the fewest on ties; without results, the fewest offered)."""
+    crops = config.test_crops
+    if not isinstance(crops, (list, tuple)):
+        return crops
+    chosen = Counter(f["test_crops"] for f in (results or {}).get("folds", ()) if "test_crops" in f)
+    return min(chosen, key=lambda n: (-chosen[n], n)) if chosen else min(crops)
+
+
 def train_final(preset="mel_cnn_quick", root=None, *, name=None, meta=None, train_epochs=None, verbose=2,
                 progress=True, **overrides):
     """Train a model on every clip, for use (``predict``) rather than for measuring.
 
     No clip is left to test it: its accuracy is the cross-validation's, whose chosen epochs
-    set its length (:func:`final_epochs` of ``results/<name>.json``). Saved as
-    ``models/<name>/all.keras``, with ``all.json`` beside it: the configuration, the epochs,
-    the cross-validated accuracy, the time it took and the machine.
+    set its length (:func:`final_epochs` of ``results/<name>.json``) and its test crops
+    (:func:`final_test_crops`). Saved as ``models/<name>/all.keras``, with ``all.json`` beside
+    it: the configuration, the epochs, the test crops, the cross-validated accuracy, the time it
+    took and the machine.
 
     Parameters
     ----------
@@ -568,7 +581,7 @@ def train_final(preset="mel_cnn_quick", root=None, *, name=None, meta=None, trai
     meta = (load_meta(root) if meta is None else meta).reset_index(drop=True)
     spec = MODEL_INPUTS[config.model]
     info = {"config": run_config(config), "n_clips": len(meta)}
-    epochs = train_epochs
+    epochs, cv = train_epochs, None
     if epochs is None:
         cv = load_results(name)
         if not same_config(cv["config"], info["config"]):
@@ -578,6 +591,9 @@ def train_final(preset="mel_cnn_quick", root=None, *, name=None, meta=None, trai
         info["cross_validation"] = {"name": name, "accuracy": cv["accuracy"], "epochs_chosen":
                                     [f.get("refit_epochs", f["best_epoch"]) for f in cv["folds"]]}
     X = spec.clips(root, meta, progress=progress)
+    info["test_crops"] = final_test_crops(config, cv)
+    if info["test_crops"] > 1:
+        info["crop_length"] = crop_steps(config, X.shape[1:][spec.time_axis])
     labels = meta["target"].to_numpy()
     start = time.perf_counter()
     checkpoints = models_dir() / name / "all"

@@ -58,6 +58,26 @@ def test_a_reloaded_model_predicts_exactly_as_before(model, tmp_path, write_wav)
     np.testing.assert_array_equal(predict_file(path, model).probabilities, predict_file(path, again).probabilities)
 
 
+def test_a_model_tested_on_crops_predicts_on_the_same_crops(model, tmp_path, write_wav):
+    import json
+
+    from esc50.training import predict_clips
+
+    path = save_model(model, tmp_path / "cropped.keras")
+    path.with_suffix(".json").write_text(json.dumps({"test_crops": 3, "crop_length": 100}))
+    classifier = load_classifier(path)
+    assert (classifier.test_crops, classifier.crop_length) == (3, 100)
+    sr = classifier.sample_rate
+    y = np.concatenate([tone(2.5, sr, 300), tone(2.5, sr, 3000, amplitude=0.1)])
+    X = classifier.spec.from_waveform(y)
+    expected = predict_clips(model, X, classifier.spec, crops=3, crop_length=100)
+    assert not np.allclose(expected, predict_clips(model, X, classifier.spec))  # the crops do change it
+    prediction = predict_file(write_wav("clip.wav", y, sr=sr, subtype="FLOAT"), classifier)
+    np.testing.assert_allclose(prediction.probabilities, expected[0], rtol=1e-4)
+    with pytest.raises(ValueError, match="3 test crops need their crop_length"):
+        KerasClassifier(model, test_crops=3)
+
+
 def test_a_missing_model_file_is_named(tmp_path):
     with pytest.raises(FileNotFoundError, match="nope.keras: no such model file"):
         load_model(tmp_path / "nope.keras")

@@ -265,6 +265,15 @@ def test_the_settled_epoch_is_the_centre_of_the_best_five():
     assert tr.final_epochs(runs) == 9
 
 
+def test_a_model_trained_on_every_clip_predicts_with_the_crops_most_folds_chose():
+    config = tr.get_config("mel_cnn_quick", test_crops=(1, 3, 5))
+    runs = {"folds": [{"test_crops": c} for c in (1, 3, 5, 3, 1)]}
+    assert tr.final_test_crops(config, runs) == 1  # a tie: the fewest
+    assert tr.final_test_crops(config, {"folds": runs["folds"][1:]}) == 3
+    assert tr.final_test_crops(config) == 1  # no validation fold chose: the fewest offered
+    assert tr.final_test_crops(tr.get_config("mel_cnn_quick", test_crops=10), runs) == 10
+
+
 def test_refit_and_seeds_are_validated():
     with pytest.raises(ValueError, match="seeds > 1 averages retrained models: it needs refit=True"):
         tr.get_config("mel_cnn_quick", seeds=2)
@@ -278,7 +287,7 @@ def test_refit_and_seeds_are_validated():
 def test_a_model_trained_on_every_clip_takes_its_epochs_from_the_cross_validation(sample_run, sample):
     path = tr.train_final("mel_cnn_quick", sample, name="tiny", verbose=0, progress=False, **TINY)
     info = json.loads(path.with_suffix(".json").read_text())
-    assert path.name == "all.keras" and info["epochs"] == 1 and info["n_clips"] == 50
+    assert path.name == "all.keras" and info["epochs"] == 1 and info["n_clips"] == 50 and info["test_crops"] == 1
     assert info["cross_validation"]["accuracy"] == json.loads(open(sample_run["path"]).read())["accuracy"]
     assert info["classes"][0] == "dog" and load_model(path).name == "mel_cnn"
     with pytest.raises(ValueError, match="made with another configuration"):
