@@ -1,4 +1,5 @@
 """Classifying any file: sliding windows, odd formats, silence, and saved models."""
+import json
 from pathlib import Path
 
 import numpy as np
@@ -8,7 +9,7 @@ from conftest import tone
 from esc50 import AudioError, AudioWarning, predict, transfer
 from esc50.models import mel_cnn
 from esc50.predict import KerasClassifier, load_classifier, load_model, predict_file, sliding_windows
-from esc50.training import save_model
+from esc50.training import predict_clips, save_model
 
 
 @pytest.fixture(scope="module")
@@ -59,10 +60,6 @@ def test_a_reloaded_model_predicts_exactly_as_before(model, tmp_path, write_wav)
 
 
 def test_a_model_tested_on_crops_predicts_on_the_same_crops(model, tmp_path, write_wav):
-    import json
-
-    from esc50.training import predict_clips
-
     path = save_model(model, tmp_path / "cropped.keras")
     path.with_suffix(".json").write_text(json.dumps({"test_crops": 3, "crop_length": 100}))
     classifier = load_classifier(path)
