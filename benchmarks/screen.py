@@ -21,7 +21,7 @@ import sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from esc50.fileio import atomic_write  # noqa: E402
-from esc50.presets import PRESETS  # noqa: E402
+from esc50.presets import PRESETS, get_config  # noqa: E402
 from esc50.results import describe_machine, load_results, results_dir  # noqa: E402
 
 QUICK = PRESETS["mel_cnn_quick"]
@@ -42,27 +42,39 @@ RECIPES = {
     "long_short_600": dict(epochs=600, augment=AUGMENT | dict(crop=0.3, between=True, scale=(0.8, 1.25)),
                            test_crops=10),
     # The winner at 70 epochs, with the validation fold choosing whole clips or test crops: the
-    # first recipe to run at full size (--preset mel_cnn, which keeps its mixup).
+    # first recipe to run at full size (--preset mel_cnn, which keeps its mixup), and then the
+    # mel_cnn preset itself, its run results/mel_cnn.json.
     "smooth_crops": dict(label_smoothing=0.1, test_crops=(1, 3, 5, 10)),
+    # The mel_cnn preset before it took smooth_crops (79.7 % over the 5 folds): at full size,
+    # results/mel_cnn_no_smoothing.json.
+    "no_smoothing": dict(label_smoothing=0.0, test_crops=1),
     # The same schedule and crops with label smoothing, the one change that won at 70 epochs,
     # and neither mixing nor speed changes: which part of long_short does what.
     "long_smooth": dict(epochs=200, augment=AUGMENT | dict(crop=0.3), label_smoothing=0.1, test_crops=10),
 }
 
 
+def run_name(recipe, preset="mel_cnn_quick", folds=(1,)):
+    """The run of ``recipe`` on ``preset``: the preset's own when the preset already is the
+    recipe, else ``screen_<recipe>`` for a screen (the quick preset, test fold 1), else
+    ``<preset>_<recipe>`` (a winner at full size)."""
+    if get_config(preset, **RECIPES[recipe]) == PRESETS[preset]:
+        return preset
+    return f"screen_{recipe}" if preset == "mel_cnn_quick" and list(folds) == [1] else f"{preset}_{recipe}"
+
+
 def run(names, preset="mel_cnn_quick", folds=(1,)):
-    """Train each recipe: as a screen (``screen_<recipe>``: the quick preset, test fold 1), or
-    with another ``preset`` and ``folds`` (``<preset>_<recipe>``: the winner at full size)."""
+    """Train each recipe on ``preset``'s model over test ``folds`` as :func:`run_name` names it."""
     from esc50.training import cross_validate
 
     unknown = set(names) - set(RECIPES)
     if unknown:
         sys.exit(f"unknown recipe(s) {sorted(unknown)}; choose from {sorted(RECIPES)}")
-    screen = preset == "mel_cnn_quick" and list(folds) == [1]
     for name in names:
-        if name != "quick" or not screen:  # the quick screen's fold 1 is the committed 5-fold run's
-            cross_validate(preset, name=f"screen_{name}" if screen else f"{preset}_{name}", folds=list(folds),
-                           verbose=2, **RECIPES[name])
+        if run_name(name, preset, folds) == preset:  # its run is the preset's, all folds at once
+            print(f"{name} is the {preset} preset: python -m esc50 train {preset}")
+            continue
+        cross_validate(preset, name=run_name(name, preset, folds), folds=list(folds), verbose=2, **RECIPES[name])
 
 
 def describe(changes):
@@ -78,11 +90,12 @@ def describe(changes):
 
 def full_size_folds(name):
     """The fold records of recipe ``name`` run at full size: from its results file, or from
-    the folds an unfinished run has saved so far (``results/partial/mel_cnn_<name>/``)."""
-    path = results_dir() / f"mel_cnn_{name}.json"
+    the folds an unfinished run has saved so far (``results/partial/<run>/``)."""
+    run = run_name(name, "mel_cnn", range(1, 6))
+    path = results_dir() / f"{run}.json"
     if path.exists():
         return load_results(path)["folds"]
-    partial = sorted((results_dir() / "partial" / f"mel_cnn_{name}").glob("fold*.json"))
+    partial = sorted((results_dir() / "partial" / run).glob("fold*.json"))
     return [json.loads(p.read_text())["record"] for p in partial]
 
 
@@ -90,10 +103,14 @@ def report():
     rows = ["| recipe | changes from mel_cnn_quick | fold 1 accuracy | epochs (best) | minutes | machine |",
             "|---|---|---|---|---|---|"]
     quick = results_dir() / "mel_cnn_quick.json"
-    full = {name: folds for name in RECIPES if name != "quick" and (folds := full_size_folds(name))}
+    full = {}  # run at full size: (its recipes, its folds); smooth and smooth_crops are both mel_cnn now
+    for name in RECIPES:
+        if name != "quick" and (folds := full_size_folds(name)):
+            full.setdefault(run_name(name, "mel_cnn", range(1, 6)), ([], folds))[0].append(name)
+    full_only = {name for names, _ in full.values() for name in names}
     for name, changes in RECIPES.items():
         path = quick if name == "quick" else results_dir() / f"screen_{name}.json"
-        if not path.exists() and name in full:
+        if not path.exists() and name in full_only:
             continue  # run at full size only: in the second table
         if not path.exists():
             rows.append(f"| {name} | {describe(changes)} | not run yet | | | |")
@@ -103,14 +120,14 @@ def report():
         rows.append(f"| {name} | {describe(changes)} | {fold['accuracy']:.1%} | {fold['epochs']} ({fold['best_epoch']})"
                     f" | {fold['seconds'] / 60:.1f} | {describe_machine(fold.get('machine', run.get('machine')))} |")
     if full:  # winners run at full size (--preset mel_cnn), over the folds done so far
-        rows += ["", "| recipe at full size (mel_cnn) | folds done | accuracy per fold | mean | minutes per fold |",
-                 "|---|---|---|---|---|"]
-        for name, folds in full.items():
+        rows += ["", "| run at full size | recipe on mel_cnn | folds done | accuracy per fold | mean "
+                 "| minutes per fold |", "|---|---|---|---|---|---|"]
+        for run, (names, folds) in full.items():
             accuracy = " ".join(f"{f['accuracy']:.1%}" for f in folds)
             minutes = " ".join(f"{f['seconds'] / 60:.0f}" for f in folds)
             mean = sum(f["accuracy"] for f in folds) / len(folds)
-            rows.append(f"| {name} | {' '.join(str(f['test_fold']) for f in folds)} | {accuracy} | {mean:.1%} | "
-                        f"{minutes} |")
+            done = " ".join(str(f["test_fold"]) for f in folds)
+            rows.append(f"| {run} | {', '.join(names)} | {done} | {accuracy} | {mean:.1%} | {minutes} |")
     table = "\n".join(rows)
     with atomic_write(results_dir() / "screen.md", "w") as f:
         f.write(table + "\n")
