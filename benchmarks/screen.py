@@ -7,7 +7,8 @@ command, its results in ``results/screen_<recipe>.json``. One fold decides nothi
 
     python benchmarks/screen.py between smooth     # train these (resuming any interrupted)
     python benchmarks/screen.py --report           # the table of every screened recipe
-    python benchmarks/screen.py smooth --preset mel_cnn --folds 1 2 3 4 5   # a winner at full size
+    python benchmarks/screen.py smooth --folds 1 2 3 4 5                    # a winner over the 5 folds
+    python benchmarks/screen.py smooth --preset mel_cnn --folds 1 2 3 4 5   # and at full size
     python benchmarks/screen.py --test-crops models/notebook04/fold1.keras   # test-time crops of a fold-1 model
     python benchmarks/screen.py --test-crops models/screen_long_short/fold1.keras --crop 0.3
 """
@@ -91,25 +92,28 @@ def describe(changes):
     return ", ".join(words).replace("(", "").replace(")", "") or "none"
 
 
-def full_size_folds(name):
-    """The fold records of recipe ``name`` run at full size: from its results file, or from
-    the folds an unfinished run has saved so far (``results/partial/<run>/``)."""
-    run = run_name(name, "mel_cnn", range(1, 6))
+def five_fold_run(name, preset):
+    """Recipe ``name``'s 5-fold run on ``preset``: its name and its fold records, from its
+    results file or from the folds an unfinished run has saved so far (``results/partial/<run>/``)."""
+    run = run_name(name, preset, range(1, 6))
     path = results_dir() / f"{run}.json"
     if path.exists():
-        return load_results(path)["folds"]
+        return run, load_results(path)["folds"]
     partial = sorted((results_dir() / "partial" / run).glob("fold*.json"))
-    return [json.loads(p.read_text())["record"] for p in partial]
+    return run, [json.loads(p.read_text())["record"] for p in partial]
 
 
 def report():
     rows = ["| recipe | changes from mel_cnn_quick | fold 1 accuracy | epochs (best) | minutes | machine |",
             "|---|---|---|---|---|---|"]
     quick = results_dir() / "mel_cnn_quick.json"
-    full = {}  # run at full size: (its recipes, its folds); smooth and smooth_crops are both mel_cnn now
-    for name in RECIPES:
-        if name != "quick" and (folds := full_size_folds(name)):
-            full.setdefault(run_name(name, "mel_cnn", range(1, 6)), ([], folds))[0].append(name)
+    full = {}  # 5-fold runs: (the recipes that make them, their folds); smooth and smooth_crops are both mel_cnn
+    for preset in ("mel_cnn_quick", "mel_cnn"):
+        for name in RECIPES:
+            run, folds = five_fold_run(name, preset)
+            if folds:
+                names = full.setdefault(run, ([], folds))[0]
+                names += [] if name == "quick" else [name]  # the empty recipe: the preset's own run
     full_only = {name for names, _ in full.values() for name in names}
     for name, changes in RECIPES.items():
         path = quick if name == "quick" else results_dir() / f"screen_{name}.json"
@@ -122,15 +126,16 @@ def report():
         fold = next(f for f in run["folds"] if f["test_fold"] == 1)
         rows.append(f"| {name} | {describe(changes)} | {fold['accuracy']:.1%} | {fold['epochs']} ({fold['best_epoch']})"
                     f" | {fold['seconds'] / 60:.1f} | {describe_machine(fold.get('machine', run.get('machine')))} |")
-    if full:  # winners run at full size (--preset mel_cnn), over the folds done so far
-        rows += ["", "| run at full size | recipe on mel_cnn | folds done | accuracy per fold | mean "
+    if full:  # winners over the 5 folds, at either size, over the folds done so far
+        rows += ["", "| 5-fold run | recipes on its preset | folds done | accuracy per fold | mean "
                  "| minutes per fold |", "|---|---|---|---|---|---|"]
         for run, (names, folds) in full.items():
             accuracy = " ".join(f"{f['accuracy']:.1%}" for f in folds)
             minutes = " ".join(f"{f['seconds'] / 60:.0f}" for f in folds)
             mean = sum(f["accuracy"] for f in folds) / len(folds)
             done = " ".join(str(f["test_fold"]) for f in folds)
-            rows.append(f"| {run} | {', '.join(names)} | {done} | {accuracy} | {mean:.1%} | {minutes} |")
+            label = f"{run} (the preset)" if run in PRESETS else run
+            rows.append(f"| {label} | {', '.join(names) or 'none'} | {done} | {accuracy} | {mean:.1%} | {minutes} |")
     table = "\n".join(rows)
     with atomic_write(results_dir() / "screen.md", "w") as f:
         f.write(table + "\n")
