@@ -25,11 +25,16 @@ from esc50.fileio import atomic_write  # noqa: E402
 from esc50.presets import PRESETS, get_config  # noqa: E402
 from esc50.results import describe_machine, load_results, results_dir  # noqa: E402
 
-QUICK = PRESETS["mel_cnn_quick"]
+# What the recipes change: each preset without what the screens found and it took on (label
+# smoothing; for mel_cnn, test crops chosen per fold), so that a recipe's runs keep their meaning.
+BASES = {"mel_cnn_quick": get_config("mel_cnn_quick", label_smoothing=0.0, test_crops=1),
+         "mel_cnn": get_config("mel_cnn", label_smoothing=0.0, test_crops=1)}
+QUICK = BASES["mel_cnn_quick"]
 AUGMENT = QUICK.augment
 RECIPES = {
-    # The quick preset itself: fold 1 of its committed 5-fold run (74.0 %), the bar to beat.
-    "quick": {},
+    # The base itself, the bar to beat: fold 1 of the quick size's 5-fold run (74.0 %), and at
+    # full size the mel_cnn preset before label smoothing (79.7 %, results/mel_cnn_no_smoothing.json).
+    "no_smoothing": {},
     # Between-class mixing of pairs of different classes, ratio U(0, 1) (BC learning).
     "between": dict(augment=AUGMENT | dict(between=True)),
     "smooth": dict(label_smoothing=0.1),
@@ -49,20 +54,22 @@ RECIPES = {
     # smooth, then trained again on the training and validation folds for the epochs the
     # validation fold settled on: a quarter more clips, as the YAMNet head does (twice the time).
     "smooth_refit": dict(label_smoothing=0.1, refit=True),
-    # The mel_cnn preset before it took smooth_crops (79.7 % over the 5 folds): at full size,
-    # results/mel_cnn_no_smoothing.json.
-    "no_smoothing": dict(label_smoothing=0.0, test_crops=1),
     # The same schedule and crops with label smoothing, the one change that won at 70 epochs,
     # and neither mixing nor speed changes: which part of long_short does what.
     "long_smooth": dict(epochs=200, augment=AUGMENT | dict(crop=0.3), label_smoothing=0.1, test_crops=10),
 }
 
 
+def recipe_config(recipe, preset="mel_cnn_quick"):
+    """The configuration ``recipe`` trains: ``preset``'s base with the recipe's changes."""
+    return get_config(BASES[preset], **RECIPES[recipe])
+
+
 def run_name(recipe, preset="mel_cnn_quick", folds=(1,)):
-    """The run of ``recipe`` on ``preset``: the preset's own when the preset already is the
-    recipe, else ``screen_<recipe>`` for a screen (the quick preset, test fold 1), else
-    ``<preset>_<recipe>`` (a winner at full size)."""
-    if get_config(preset, **RECIPES[recipe]) == PRESETS[preset]:
+    """The run of ``recipe`` on ``preset``: the preset's own when the preset is the recipe,
+    else ``screen_<recipe>`` for a screen (the quick size, test fold 1), else
+    ``<preset>_<recipe>`` (over more folds, or at full size)."""
+    if recipe_config(recipe, preset) == PRESETS[preset]:
         return preset
     return f"screen_{recipe}" if preset == "mel_cnn_quick" and list(folds) == [1] else f"{preset}_{recipe}"
 
@@ -78,7 +85,7 @@ def run(names, preset="mel_cnn_quick", folds=(1,)):
         if run_name(name, preset, folds) == preset:  # its run is the preset's, all folds at once
             print(f"{name} is the {preset} preset: python -m esc50 train {preset}")
             continue
-        cross_validate(preset, name=run_name(name, preset, folds), folds=list(folds), verbose=2, **RECIPES[name])
+        cross_validate(recipe_config(name, preset), name=run_name(name, preset, folds), folds=list(folds), verbose=2)
 
 
 def describe(changes):
@@ -92,50 +99,44 @@ def describe(changes):
     return ", ".join(words).replace("(", "").replace(")", "") or "none"
 
 
-def five_fold_run(name, preset):
-    """Recipe ``name``'s 5-fold run on ``preset``: its name and its fold records, from its
-    results file or from the folds an unfinished run has saved so far (``results/partial/<run>/``)."""
-    run = run_name(name, preset, range(1, 6))
+def saved_folds(run):
+    """The fold records of ``run``, each with its machine: from its results file, or from the
+    folds an unfinished run has saved so far (``results/partial/<run>/``)."""
     path = results_dir() / f"{run}.json"
     if path.exists():
-        return run, load_results(path)["folds"]
-    partial = sorted((results_dir() / "partial" / run).glob("fold*.json"))
-    return run, [json.loads(p.read_text())["record"] for p in partial]
+        saved = load_results(path)
+        return [{"machine": saved.get("machine"), **f} for f in saved["folds"]]
+    return [json.loads(p.read_text())["record"] for p in sorted((results_dir() / "partial" / run).glob("fold*.json"))]
 
 
 def report():
     rows = ["| recipe | changes from mel_cnn_quick | fold 1 accuracy | epochs (best) | minutes | machine |",
             "|---|---|---|---|---|---|"]
-    quick = results_dir() / "mel_cnn_quick.json"
-    full = {}  # 5-fold runs: (the recipes that make them, their folds); smooth and smooth_crops are both mel_cnn
-    for preset in ("mel_cnn_quick", "mel_cnn"):
+    five_fold = {}  # run: (the recipes that make it, its folds); smooth_crops makes mel_cnn, and so on
+    for preset in BASES:
         for name in RECIPES:
-            run, folds = five_fold_run(name, preset)
-            if folds:
-                names = full.setdefault(run, ([], folds))[0]
-                names += [] if name == "quick" else [name]  # the empty recipe: the preset's own run
-    full_only = {name for names, _ in full.values() for name in names}
+            run = run_name(name, preset, range(1, 6))
+            if folds := saved_folds(run):
+                five_fold.setdefault(run, ([], folds))[0].append(name)
     for name, changes in RECIPES.items():
-        path = quick if name == "quick" else results_dir() / f"screen_{name}.json"
-        if not path.exists() and name in full_only:
-            continue  # run at full size only: in the second table
-        if not path.exists():
+        # fold 1 at the quick size: the recipe's screen, else its 5-fold run's
+        folds = saved_folds(f"screen_{name}") or saved_folds(run_name(name, "mel_cnn_quick", range(1, 6)))
+        fold = next((f for f in folds if f["test_fold"] == 1), None)
+        if fold:
+            rows.append(f"| {name} | {describe(changes)} | {fold['accuracy']:.1%} | {fold['epochs']} "
+                        f"({fold['best_epoch']}) | {fold['seconds'] / 60:.1f} | {describe_machine(fold['machine'])} |")
+        elif not any(name in names for names, _ in five_fold.values()):  # else only in the second table
             rows.append(f"| {name} | {describe(changes)} | not run yet | | | |")
-            continue
-        run = load_results(path)
-        fold = next(f for f in run["folds"] if f["test_fold"] == 1)
-        rows.append(f"| {name} | {describe(changes)} | {fold['accuracy']:.1%} | {fold['epochs']} ({fold['best_epoch']})"
-                    f" | {fold['seconds'] / 60:.1f} | {describe_machine(fold.get('machine', run.get('machine')))} |")
-    if full:  # winners over the 5 folds, at either size, over the folds done so far
-        rows += ["", "| 5-fold run | recipes on its preset | folds done | accuracy per fold | mean "
+    if five_fold:  # winners over the 5 folds, at either size, over the folds done so far
+        rows += ["", "| 5-fold run | recipes on its preset's base | folds done | accuracy per fold | mean "
                  "| minutes per fold |", "|---|---|---|---|---|---|"]
-        for run, (names, folds) in full.items():
+        for run, (names, folds) in five_fold.items():
             accuracy = " ".join(f"{f['accuracy']:.1%}" for f in folds)
             minutes = " ".join(f"{f['seconds'] / 60:.0f}" for f in folds)
             mean = sum(f["accuracy"] for f in folds) / len(folds)
             done = " ".join(str(f["test_fold"]) for f in folds)
             label = f"{run} (the preset)" if run in PRESETS else run
-            rows.append(f"| {label} | {', '.join(names) or 'none'} | {done} | {accuracy} | {mean:.1%} | {minutes} |")
+            rows.append(f"| {label} | {', '.join(names)} | {done} | {accuracy} | {mean:.1%} | {minutes} |")
     table = "\n".join(rows)
     with atomic_write(results_dir() / "screen.md", "w") as f:
         f.write(table + "\n")

@@ -1,0 +1,37 @@
+"""benchmarks/screen.py: its commands reuse the committed runs rather than train them again."""
+import importlib.util
+import json
+from pathlib import Path
+
+from esc50.training import run_config, same_config
+
+ROOT = Path(__file__).parents[1]
+spec = importlib.util.spec_from_file_location("screen", ROOT / "benchmarks" / "screen.py")
+screen = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(screen)
+
+
+def saved_configs(run):
+    """The configurations that ``run``'s committed results file and finished folds were made with."""
+    results, partial = ROOT / "results" / f"{run}.json", ROOT / "results" / "partial" / run
+    files = ([results] if results.exists() else []) + sorted(partial.glob("fold*.json"))
+    return {str(path.relative_to(ROOT)): json.loads(path.read_text())["config"] for path in files}
+
+
+def test_every_committed_run_of_a_recipe_is_what_its_command_trains_now():
+    checked = 0
+    for preset in screen.BASES:
+        for recipe in screen.RECIPES:
+            for folds in ([1], range(1, 6)):
+                config = run_config(screen.recipe_config(recipe, preset))
+                for path, saved in saved_configs(screen.run_name(recipe, preset, folds)).items():
+                    assert same_config(saved, config), f"{path} was not made by recipe {recipe} on {preset}"
+                    checked += 1
+    assert checked >= 30  # the screens, and the 5-fold runs at both sizes with their folds
+
+
+def test_a_recipe_that_a_preset_took_on_is_that_presets_run():
+    assert screen.run_name("smooth_crops", "mel_cnn", range(1, 6)) == "mel_cnn"
+    assert screen.run_name("no_smoothing", "mel_cnn", range(1, 6)) == "mel_cnn_no_smoothing"
+    assert screen.run_name("smooth", "mel_cnn", range(1, 6)) == "mel_cnn_smooth"  # whole clips only: not the preset
+    assert screen.run_name("between") == "screen_between"
