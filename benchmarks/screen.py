@@ -27,8 +27,7 @@ from esc50.results import describe_machine, load_results, results_dir  # noqa: E
 
 # What the recipes change: each preset without what the screens found and it took on (label
 # smoothing; for mel_cnn, test crops chosen per fold), so that a recipe's runs keep their meaning.
-BASES = {"mel_cnn_quick": get_config("mel_cnn_quick", label_smoothing=0.0, test_crops=1),
-         "mel_cnn": get_config("mel_cnn", label_smoothing=0.0, test_crops=1)}
+BASES = {preset: get_config(preset, label_smoothing=0.0, test_crops=1) for preset in ("mel_cnn_quick", "mel_cnn")}
 QUICK = BASES["mel_cnn_quick"]
 AUGMENT = QUICK.augment
 RECIPES = {
@@ -85,10 +84,11 @@ def run(names, preset="mel_cnn_quick", folds=(1,)):
     if unknown:
         sys.exit(f"unknown recipe(s) {sorted(unknown)}; choose from {sorted(RECIPES)}")
     for name in names:
-        if run_name(name, preset, folds) == preset:  # its run is the preset's, all folds at once
+        run_as = run_name(name, preset, folds)
+        if run_as == preset:  # its run is the preset's, all folds at once
             print(f"{name} is the {preset} preset: python -m esc50 train {preset}")
             continue
-        cross_validate(recipe_config(name, preset), name=run_name(name, preset, folds), folds=list(folds), verbose=2)
+        cross_validate(recipe_config(name, preset), name=run_as, folds=list(folds), verbose=2)
 
 
 def describe(changes):
@@ -115,21 +115,23 @@ def saved_folds(run):
 def report():
     rows = ["| recipe | changes from mel_cnn_quick | fold 1 accuracy | epochs (best) | minutes | machine |",
             "|---|---|---|---|---|---|"]
-    five_fold = {}  # run: (the recipes that make it, its folds); smooth_crops makes mel_cnn, and so on
+    five_fold = {}  # run: (the recipes that make it, its folds, read once); smooth_crops makes mel_cnn, and so on
     for preset in BASES:
         for name in RECIPES:
             run = run_name(name, preset, range(1, 6))
-            if folds := saved_folds(run):
-                five_fold.setdefault(run, ([], folds))[0].append(name)
+            if run not in five_fold:
+                five_fold[run] = ([], saved_folds(run))
+            five_fold[run][0].append(name)
     for name, changes in RECIPES.items():
         # fold 1 at the quick size: the recipe's screen, else its 5-fold run's
-        folds = saved_folds(f"screen_{name}") or saved_folds(run_name(name, "mel_cnn_quick", range(1, 6)))
+        folds = saved_folds(f"screen_{name}") or five_fold[run_name(name, "mel_cnn_quick", range(1, 6))][1]
         fold = next((f for f in folds if f["test_fold"] == 1), None)
         if fold:
             rows.append(f"| {name} | {describe(changes)} | {fold['accuracy']:.1%} | {fold['epochs']} "
                         f"({fold['best_epoch']}) | {fold['seconds'] / 60:.1f} | {describe_machine(fold['machine'])} |")
-        elif not any(name in names for names, _ in five_fold.values()):  # else only in the second table
+        elif not any(name in names for names, folds in five_fold.values() if folds):  # else in the second table
             rows.append(f"| {name} | {describe(changes)} | not run yet | | | |")
+    five_fold = {run: entry for run, entry in five_fold.items() if entry[1]}
     if five_fold:  # winners over the 5 folds, at either size, over the folds done so far
         rows += ["", "| 5-fold run | recipes on its preset's base | folds done | accuracy per fold | mean "
                  "| minutes per fold |", "|---|---|---|---|---|---|"]
