@@ -113,7 +113,8 @@ def saved_folds(run):
 
 
 def report():
-    rows = ["| recipe | changes from mel_cnn_quick without label smoothing | fold 1 accuracy | epochs (best) | minutes | machine |",
+    rows = ["| recipe | changes from mel_cnn_quick without label smoothing | fold 1 accuracy | epochs (best) | minutes "
+            "| machine |",
             "|---|---|---|---|---|---|"]
     five_fold = {}  # run: (the recipes that make it, its folds, read once); smooth_crops makes mel_cnn, and so on
     for preset in BASES:
