@@ -1,9 +1,10 @@
 """Screen from-scratch recipes on one fold at the quick model's size, before a 5-fold run.
 
-Each recipe is ``mel_cnn_quick`` with some fields changed, trained with test fold 1 (fold 2
-validates) through :func:`esc50.training.cross_validate`: resumable mid-fold with the same
-command, its results in ``results/screen_<recipe>.json``. One fold decides nothing on its own
-(folds differ by 4 points); a recipe that wins here earns a 5-fold run.
+Each recipe is ``mel_cnn_quick``'s base (the preset without label smoothing, :data:`BASES`) with
+some fields changed, trained with test fold 1 (fold 2 validates) through
+:func:`esc50.training.cross_validate`: resumable mid-fold with the same command, its results in
+``results/screen_<recipe>.json``. One fold decides nothing on its own (folds differ by 4
+points); a recipe that wins here earns a 5-fold run.
 
     python benchmarks/screen.py between smooth     # train these (resuming any interrupted)
     python benchmarks/screen.py --report           # the table of every screened recipe
