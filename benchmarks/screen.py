@@ -104,13 +104,17 @@ def describe(changes):
 
 
 def saved_folds(run):
-    """The fold records of ``run``, each with its machine: from its results file, or from the
-    folds an unfinished run has saved so far (``results/partial/<run>/``)."""
-    path = results_dir() / f"{run}.json"
+    """The fold records of ``run`` in fold order, each with its machine: those of its results file,
+    and those it has saved since (``results/partial/<run>/``), as a run resumed over more folds
+    than its results file holds so far has."""
+    path, folds = results_dir() / f"{run}.json", {}
     if path.exists():
         saved = load_results(path)
-        return [{"machine": saved.get("machine"), **f} for f in saved["folds"]]
-    return [json.loads(p.read_text())["record"] for p in sorted((results_dir() / "partial" / run).glob("fold*.json"))]
+        folds = {f["test_fold"]: {"machine": saved.get("machine"), **f} for f in saved["folds"]}
+    for p in (results_dir() / "partial" / run).glob("fold*.json"):
+        record = json.loads(p.read_text())["record"]
+        folds.setdefault(record["test_fold"], record)
+    return [folds[k] for k in sorted(folds)]
 
 
 def report():

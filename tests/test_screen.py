@@ -35,3 +35,19 @@ def test_a_recipe_that_a_preset_took_on_is_that_presets_run():
     assert screen.run_name("no_smoothing", "mel_cnn", range(1, 6)) == "mel_cnn_no_smoothing"
     assert screen.run_name("smooth", "mel_cnn", range(1, 6)) == "mel_cnn_smooth"  # whole clips only: not the preset
     assert screen.run_name("between") == "screen_between"
+
+
+def test_saved_folds_adds_the_folds_a_resumed_run_saved_after_its_results_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("ESC50_RESULTS", str(tmp_path))
+    record = {"accuracy": 0.8, "epochs": 3, "best_epoch": 2, "seconds": 60.0}
+    (tmp_path / "run.json").write_text(json.dumps(
+        {"name": "run", "machine": {"cpus": 2}, "folds": [dict(record, test_fold=1)], "accuracy": {"mean": 0.8},
+         "predictions": []}))
+    (tmp_path / "partial" / "run").mkdir(parents=True)
+    for k in (2, 1):  # fold 1 is in both: the results file's record is kept, with its machine
+        (tmp_path / "partial" / "run" / f"fold{k}.json").write_text(json.dumps(
+            {"config": {}, "record": dict(record, test_fold=k, machine={"cpus": 16})}))
+    folds = screen.saved_folds("run")
+    assert [f["test_fold"] for f in folds] == [1, 2]
+    assert [f["machine"]["cpus"] for f in folds] == [2, 16]
+    assert screen.saved_folds("never_run") == []
