@@ -39,13 +39,15 @@ def test_a_recipe_that_a_preset_took_on_is_that_presets_run():
 
 def test_saved_folds_adds_the_folds_a_resumed_run_saved_after_its_results_file(tmp_path, monkeypatch):
     monkeypatch.setenv("ESC50_RESULTS", str(tmp_path))
+    results = screen.results_dir()  # tmp_path, or its quick/ folder under ESC50_QUICK (as make test runs)
+    results.mkdir(parents=True, exist_ok=True)
     record = {"accuracy": 0.8, "epochs": 3, "best_epoch": 2, "seconds": 60.0}
-    (tmp_path / "run.json").write_text(json.dumps(
+    (results / "run.json").write_text(json.dumps(
         {"name": "run", "machine": {"cpus": 2}, "folds": [dict(record, test_fold=1)], "accuracy": {"mean": 0.8},
          "predictions": []}))
-    (tmp_path / "partial" / "run").mkdir(parents=True)
+    (results / "partial" / "run").mkdir(parents=True)
     for k in (2, 1):  # fold 1 is in both: the results file's record is kept, with its machine
-        (tmp_path / "partial" / "run" / f"fold{k}.json").write_text(json.dumps(
+        (results / "partial" / "run" / f"fold{k}.json").write_text(json.dumps(
             {"config": {}, "record": dict(record, test_fold=k, machine={"cpus": 16})}))
     folds = screen.saved_folds("run")
     assert [f["test_fold"] for f in folds] == [1, 2]
