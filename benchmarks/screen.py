@@ -27,8 +27,10 @@ from esc50.presets import PRESETS, get_config  # noqa: E402
 from esc50.results import describe_machine, load_results, results_dir  # noqa: E402
 
 # What the recipes change: each preset without what the screens found and it took on (label
-# smoothing; for mel_cnn, test crops chosen per fold), so that a recipe's runs keep their meaning.
-BASES = {preset: get_config(preset, label_smoothing=0.0, test_crops=1) for preset in ("mel_cnn_quick", "mel_cnn")}
+# smoothing; for mel_cnn, test crops chosen per fold and refit), so that a recipe's runs keep
+# their meaning.
+BASES = {preset: get_config(preset, label_smoothing=0.0, test_crops=1, refit=False)
+         for preset in ("mel_cnn_quick", "mel_cnn")}
 QUICK = BASES["mel_cnn_quick"]
 AUGMENT = QUICK.augment
 RECIPES = {
@@ -48,14 +50,14 @@ RECIPES = {
     "long_short_600": dict(epochs=600, augment=AUGMENT | dict(crop=0.3, between=True, scale=(0.8, 1.25)),
                            test_crops=10),
     # The winner at 70 epochs, with the validation fold choosing whole clips or test crops: the
-    # first recipe to run at full size (--preset mel_cnn, which keeps its mixup), and then the
-    # mel_cnn preset itself, its run results/mel_cnn.json.
+    # first recipe to run at full size (--preset mel_cnn, which keeps its mixup), and the mel_cnn
+    # preset until refit won (results/mel_cnn_smooth_crops.json).
     "smooth_crops": dict(label_smoothing=0.1, test_crops=(1, 3, 5, 10)),
     # smooth, then trained again on the training and validation folds for the epochs the
     # validation fold settled on: a quarter more clips, as the YAMNet head does (twice the time).
     "smooth_refit": dict(label_smoothing=0.1, refit=True),
-    # Its winner at fold 1 (81.25 % against smooth's 76.0 %), for full size: the mel_cnn preset
-    # with refit.
+    # Its winner at fold 1 (81.25 % against smooth's 76.0 %), for full size: smooth_crops with
+    # refit, now the mel_cnn preset, its run results/mel_cnn.json.
     "smooth_crops_refit": dict(label_smoothing=0.1, test_crops=(1, 3, 5, 10), refit=True),
     # The same schedule and crops with label smoothing, the one change that won at 70 epochs,
     # and neither mixing nor speed changes: which part of long_short does what.
@@ -121,7 +123,7 @@ def report():
     rows = ["| recipe | changes from mel_cnn_quick without label smoothing | fold 1 accuracy | epochs (best) | minutes "
             "| machine |",
             "|---|---|---|---|---|---|"]
-    five_fold = {}  # run: (the recipes that make it, its folds, read once); smooth_crops makes mel_cnn, and so on
+    five_fold = {}  # run: (the recipes that make it, its folds, read once); smooth_crops_refit makes mel_cnn, and so on
     for preset in BASES:
         for name in RECIPES:
             run = run_name(name, preset, range(1, 6))

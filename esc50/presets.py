@@ -151,11 +151,13 @@ PRESETS = {
     # clips because they beat them for the quick model at less time per epoch. Label smoothing
     # won the one-fold screens (benchmarks/screen.py) and then every fold at this size: 81.7 %
     # +- 2.1 % over the 5 folds, against 79.7 % +- 1.3 % without it. The validation fold chooses
-    # whole clips or test crops (it chose whole clips in 4 folds of 5). 120 epochs take 37 min a
-    # fold on the 2-core development CPU in bfloat16 (README).
+    # the epoch count and whole clips or test crops (whole clips, mostly); then a new model trains
+    # that long on the training and validation folds together (refit), and only it is tested:
+    # REFIT_RESULT. About 80 min a fold on the 2-core development CPU in bfloat16, half
+    # to validate and half to retrain (README).
     "mel_cnn": TrainConfig("mel_cnn", dict(width=32, dtype="auto"), epochs=120, batch_size=32, learning_rate=2e-3,
                            weight_decay=1e-3, augment=dict(crop=0.5, gain=(0.5, 2.0), mixup=0.2),
-                           label_smoothing=0.1, test_crops=(1, 3, 5, 10)),
+                           label_smoothing=0.1, test_crops=(1, 3, 5, 10), refit=True),
     # Trained on random 2.5 s crops (half the work per clip, each sound seen at many positions)
     # for 70 epochs, rather than on whole clips for 45: 75.9 % in 53.9 min of training on the
     # 2-core development CPU, against 72.1 % in 60.9 min (both in bfloat16; see the README). No

@@ -31,7 +31,8 @@ def test_every_committed_run_of_a_recipe_is_what_its_command_trains_now():
 
 
 def test_a_recipe_that_a_preset_took_on_is_that_presets_run():
-    assert screen.run_name("smooth_crops", "mel_cnn", range(1, 6)) == "mel_cnn"
+    assert screen.run_name("smooth_crops_refit", "mel_cnn", range(1, 6)) == "mel_cnn"
+    assert screen.run_name("smooth_crops", "mel_cnn", range(1, 6)) == "mel_cnn_smooth_crops"  # the preset before
     assert screen.run_name("no_smoothing", "mel_cnn", range(1, 6)) == "mel_cnn_no_smoothing"
     assert screen.run_name("smooth", "mel_cnn", range(1, 6)) == "mel_cnn_smooth"  # whole clips only: not the preset
     assert screen.run_name("between") == "screen_between"
