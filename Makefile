@@ -29,9 +29,10 @@ notebooks: install
 			--ExecutePreprocessor.timeout=-1 "$$nb" || exit 1; \
 	done
 
-# Feature speed, the baselines and leakage demo, YAMNet (zero-shot, head, combined), every
-# model's 5-fold results (reused when results/ already has them for the current configuration,
-# from any machine; FRESH=1 retrains: hours on a CPU), then real recordings and predict speed.
+# Feature speed, the baselines and leakage demo, YAMNet (zero-shot, head), every model's
+# 5-fold results (reused when results/ already has them for the current configuration, from any
+# machine; FRESH=1 retrains: hours on a CPU) and the ensembles of them, then real recordings and
+# predict speed.
 benchmark: install
 	$(PY) benchmarks/features.py
 	$(PY) benchmarks/baselines.py

@@ -6,7 +6,8 @@ resumable: hours on a CPU for the CNNs), and one over fewer than the five folds 
 With `--skip-training` such a run is listed with the folds it has, and left out of the figure and
 the goals. `--fresh` recomputes everything. The pretrained rows (YAMNet zero-shot, the head, the
 logistic regression on its embeddings, the head with mel_cnn) come from benchmarks/transfer.py,
-which runs first. Then it measures, on this machine, the input pipeline's overhead: a warm epoch
+which runs first; the ensembles of runs (:data:`ENSEMBLES`) are made here from the results files,
+and need neither retraining nor YAMNet. Then it measures, on this machine, the input pipeline's overhead: a warm epoch
 of mel_cnn_quick with batching and augmentation on the fly, against the same fit() epoch on
 batches built beforehand, and the bound 1 + (time to build an epoch of batches) / (model-only
 epoch), which the goal judges (<= 1.1x). Prediction speed is in benchmarks/predict.py.
@@ -48,10 +49,12 @@ from esc50.training import (  # noqa: E402
 keras = keras_quietly()
 CNNS = ("mel_cnn", "mel_cnn_quick", "piczak_cnn", "seed_cnn")
 # Made by benchmarks/transfer.py (they need YAMNet): reported when present.
-PRETRAINED = ("yamnet_head", "baseline_logistic_yamnet", "yamnet_zeroshot", "yamnet_head+mel_cnn")
-# The from-scratch ensemble: the best run of each from-scratch family, chosen before looking at
-# what any ensemble scores (no pretrained weights, features or teachers in it).
-SCRATCH_ENSEMBLE = ("mel_cnn", "mel_cnn_quick", "baseline_ensemble_summary")
+PRETRAINED = ("yamnet_head", "baseline_logistic_yamnet", "yamnet_zeroshot")
+# The mean probability of runs on the same folds. The from-scratch ensemble: the best run of
+# each from-scratch family, chosen before looking at what any ensemble scores (no pretrained
+# weights, features or teachers in it). Then the YAMNet head with the from-scratch CNN.
+ENSEMBLES = {"scratch_ensemble": ("mel_cnn", "mel_cnn_quick", "baseline_ensemble_summary"),
+             "yamnet_head+mel_cnn": ("yamnet_head", "mel_cnn")}
 GOALS = {"mel_cnn": 0.85, "mel_cnn_quick": 0.75, "piczak_cnn": 0.645, "best_baseline": 0.55,
          "scratch_ensemble": 0.85, "mel_cnn_quick_minutes": 60, "pipeline_overhead": 1.1}
 
@@ -85,12 +88,12 @@ def accuracy_runs(root, fresh, skip_training):
         if run is None and not skip_training:
             run = cross_validate_baseline(model, "summary", root)
         runs.append(run or {"name": name, "missing": True})
-    members = {r["name"]: r for r in runs if complete(r)}
-    if all(m in members for m in SCRATCH_ENSEMBLE):
-        ensemble = ev.combine([members[m] for m in SCRATCH_ENSEMBLE], "scratch_ensemble")
-        save_results(ensemble)
-        runs.append(ensemble)
     runs += [run for run in map(existing, PRETRAINED) if run]
+    done = {r["name"]: r for r in runs if complete(r)}
+    for name, members in ENSEMBLES.items():
+        if all(m in done for m in members):
+            runs.append(ev.combine([done[m] for m in members], name))
+            save_results(runs[-1])
     return runs
 
 

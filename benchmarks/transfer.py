@@ -4,14 +4,15 @@
 - transfer: the course's Keras head on YAMNet's embeddings (reused from results/ when made with
   the current configuration and model file), and beside it a logistic regression on the same
   pooled embeddings;
-- combined: the head's probabilities averaged with mel_cnn's (from scratch);
 - speed: YAMNet's embeddings of the 2000 clips with no cache and from the cache.
 
 Needs YAMNet (ESC50_YAMNET, the cache, or a download); without it, it says so and does nothing.
+The head averaged with mel_cnn, which needs only their results files, is made by
+benchmarks/models.py, which runs after this.
 Goals (issue 15), on the 2-core development machine: zero-shot >= 75 %, head >= 88 %,
 embeddings cold <= 90 s and cached <= 1 s, the head's 5-fold cross-validation <= 5 min.
-Writes results/yamnet_zeroshot.json, yamnet_head.json, baseline_logistic_yamnet.json,
-yamnet_head+mel_cnn.json and benchmark_transfer.json.
+Writes results/yamnet_zeroshot.json, yamnet_head.json, baseline_logistic_yamnet.json and
+benchmark_transfer.json.
 """
 import argparse
 import json
@@ -22,10 +23,9 @@ import time
 import esc50
 from esc50 import transfer
 from esc50.baselines import cross_validate_baseline
-from esc50.evaluation import combine
 from esc50.fileio import atomic_write
 from esc50.inputs import MODEL_INPUTS
-from esc50.results import load_results, machine, results_dir, save_results
+from esc50.results import load_results, machine, results_dir
 from esc50.training import cross_validate, run_config, same_config
 from esc50.zeroshot import cross_validate_zero_shot
 
@@ -70,12 +70,6 @@ def main(argv=None):
         head = cross_validate("yamnet_head", root, verbose=0, resume=not args.fresh)
     runs = {"zero_shot": cross_validate_zero_shot(root), "head": head,
             "logistic": cross_validate_baseline("logistic", "yamnet", root)}
-    try:
-        scratch = load_results("mel_cnn")
-        runs["combined"] = combine([head, scratch], "yamnet_head+mel_cnn")
-        save_results(runs["combined"])
-    except FileNotFoundError:
-        print("no results/mel_cnn.json: the combined row is left out")
     speed = embedding_seconds(root)
     head_minutes = sum(f["seconds"] for f in head["folds"]) / 60
     acc = {k: r["accuracy"] for k, r in runs.items()}
@@ -83,7 +77,6 @@ def main(argv=None):
         "accuracy": acc,
         "embedding_model": transfer.model_id(),
         "speed": {**speed, "head_cv_minutes": round(head_minutes, 2)},
-        "combined_is_approximate": runs.get("combined", {}).get("config", {}).get("approximate"),
         "goals": GOALS,
         "goals_met": {"zero_shot": acc["zero_shot"]["mean"] >= GOALS["zero_shot"],
                       "head": acc["head"]["mean"] >= GOALS["head"],
