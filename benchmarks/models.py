@@ -5,12 +5,12 @@ current code is reused, whatever machine made it; a missing one is computed (5-f
 resumable: hours on a CPU for the CNNs), and one over fewer than the five folds is completed.
 With `--skip-training` such a run is listed with the folds it has, and left out of the figure and
 the goals. `--fresh` recomputes everything. The pretrained rows (YAMNet zero-shot, the head, the
-logistic regression on its embeddings, the head with mel_cnn) come from benchmarks/transfer.py,
-which runs first; the ensembles of runs (:data:`ENSEMBLES`) are made here from the results files,
-and need neither retraining nor YAMNet. Then it measures, on this machine, the input pipeline's overhead: a warm epoch
-of mel_cnn_quick with batching and augmentation on the fly, against the same fit() epoch on
-batches built beforehand, and the bound 1 + (time to build an epoch of batches) / (model-only
-epoch), which the goal judges (<= 1.1x). Prediction speed is in benchmarks/predict.py.
+logistic regression on its embeddings) come from benchmarks/transfer.py, which runs first; the
+ensembles of runs (:data:`ENSEMBLES`: from scratch, and the head with mel_cnn) are made here from
+the results files, and need neither retraining nor YAMNet. Then it measures, on this machine, the
+input pipeline's overhead: a warm epoch of mel_cnn_quick with batching and augmentation on the
+fly, against the same fit() epoch on batches built beforehand, and the bound 1 + (time to build
+an epoch of batches) / (model-only epoch), which the goal judges (<= 1.1x). Prediction speed is in benchmarks/predict.py.
 Writes results/benchmark.json, results/benchmark.md (the README table) and
 figures/benchmark_accuracy.png.
 """
