@@ -10,8 +10,8 @@ ensembles of runs (:data:`ENSEMBLES`: from scratch, and the head with mel_cnn) a
 the results files, and need neither retraining nor YAMNet. Then it measures, on this machine, the
 input pipeline's overhead: a warm epoch of mel_cnn_quick with batching and augmentation on the
 fly, against the same fit() epoch on batches built beforehand, and the bound 1 + (time to build
-an epoch of batches) / (model-only epoch), which the goal judges (<= 1.1x). Prediction speed is in benchmarks/predict.py.
-Writes results/benchmark.json, results/benchmark.md (the README table) and
+an epoch of batches) / (model-only epoch), which the goal judges (<= 1.1x). Prediction speed is
+in benchmarks/predict.py. Writes results/benchmark.json, results/benchmark.md (the README table) and
 figures/benchmark_accuracy.png.
 """
 import argparse
