@@ -25,3 +25,12 @@ def test_a_run_over_some_folds_is_listed_with_its_folds_not_as_a_5_fold_result()
     assert "70.0% ± 0.0%" in rows[0]
     assert "2 of 5 folds so far (test folds 1, 2) | 90% 80% |" in rows[1] and "85" not in rows[1]
     assert "not run yet" in rows[2]
+
+
+def test_every_ensemble_member_is_a_run_the_benchmark_makes():
+    made = {*bench.CNNS, *bench.VARIANTS, *bench.PRETRAINED, *(f"baseline_{m}_summary" for m in bench.BASELINES)}
+    for name, members in bench.ENSEMBLES.items():
+        assert set(members) <= made, name
+    for name, (preset, overrides) in bench.VARIANTS.items():
+        config = bench.get_config(preset, **overrides)
+        assert config != bench.PRESETS[preset] and name.startswith(preset)
