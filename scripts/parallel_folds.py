@@ -7,6 +7,7 @@ folds, running the same command again resumes them. Once all five are done, one 
 ``train`` call (reusing them all, training nothing) writes ``results/<name>.json``.
 
     python scripts/parallel_folds.py mel_cnn --deadline 540            # on the GPU machine
+    python scripts/parallel_folds.py mel_cnn --seed 43 --name mel_cnn_seed43 --deadline 540
     python scripts/parallel_folds.py mel_cnn_quick --sample --epochs 1  # a CPU smoke test
 
 Not for the 2-core development CPU: one training there keeps both cores busy, and two side by
@@ -42,6 +43,7 @@ def main(argv=None):
     parser.add_argument("preset")
     parser.add_argument("--name", help="run name (default: the preset)")
     parser.add_argument("--epochs", type=int, help="override the preset's epochs")
+    parser.add_argument("--seed", type=int, help="override the preset's random seed")
     parser.add_argument("--sample", action="store_true", help="the shipped sample (a smoke test)")
     parser.add_argument("--folds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
     parser.add_argument("--deadline", type=float, help="seconds after which the folds are stopped (they resume)")
@@ -50,6 +52,7 @@ def main(argv=None):
     name = args.name or args.preset
     common = [args.preset, "--name", name, "--verbose", "2"]
     common += ["--epochs", str(args.epochs)] if args.epochs else []
+    common += ["--seed", str(args.seed)] if args.seed is not None else []
     common += ["--sample"] if args.sample else []
     env = dict(os.environ, TF_FORCE_GPU_ALLOW_GROWTH="true", PYTHONUNBUFFERED="1")  # five processes share one GPU
 
