@@ -367,7 +367,8 @@ def test_the_gpu_script_trains_folds_in_parallel_then_writes_the_results(tmp_pat
 
     script = Path(__file__).parents[1] / "scripts" / "parallel_folds.py"
     run = subprocess.run([sys.executable, str(script), "mel_cnn_quick", "--sample", "--epochs", "1", "--seed", "7",
-                          "--name", "parallel", "--folds", "1", "2", "--out", str(tmp_path)], capture_output=True, text=True)
+                          "--name", "parallel", "--folds", "1", "2", "--out", str(tmp_path)],
+                         capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
     saved = json.loads((tmp_path / "parallel.json").read_text())
     assert [f["test_fold"] for f in saved["folds"]] == [1, 2] and "reused" in run.stdout
