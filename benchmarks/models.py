@@ -159,7 +159,7 @@ def table(runs):
                                if run.get("config", {}).get("approximate") else "")
         # A mean over some folds is not comparable with 5-fold results: show the folds alone.
         summary = (f"{acc['mean']:.1%} ± {acc['std']:.1%}" if complete(run)
-                   else f"{len(folds)} of {len(FOLDS)} folds so far (test folds "
+                   else f"{len(folds)} of {len(FOLDS)} folds so far (test fold{'s' * (len(folds) > 1)} "
                    + ", ".join(str(f["test_fold"]) for f in folds) + ")")
         rows.append(
             f"| {label} | {summary} | "

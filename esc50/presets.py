@@ -171,8 +171,9 @@ PRESETS = {
     # The paper's own code (karolpiczak/paper-2015-esc-convnet: Code/Experiment - ESC-50.ipynb,
     # _Datasets/Setup.ipynb): short segments train 300 epochs at 0.002 (Nesterov SGD, batches of
     # 1000) over the training clips and 4 copies of each delayed by up to 1 s, about 59 k segments:
-    # 17.7 k steps. An epoch takes 43 to 85 s on the 2-core development CPU in bfloat16 (3.6 to 7 h
-    # a fold): a GPU run. Without the copies, at 0.01 (3.3 k steps, 80 min), fold 1 reached 58.0 %.
+    # 17.7 k steps. An epoch takes 43 to 85 s on the 2-core development CPU in bfloat16: fold 1
+    # took 5.2 h there and reached 58.5 % (the paper: 64.5 % over 5 folds); the 5 folds are a GPU
+    # run. Without the copies, at 0.01 (3.3 k steps, 80 min), fold 1 reached 58.0 %.
     "piczak_cnn": TrainConfig("piczak_cnn", dict(dtype="auto"), epochs=300, batch_size=1000, optimizer="sgd",
                               learning_rate=0.002, schedule="constant", augment=dict(delays=4), drop_silent=True),
     "seed_cnn": TrainConfig("seed_cnn", epochs=20, batch_size=64, optimizer="adam", learning_rate=3e-4,

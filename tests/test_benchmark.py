@@ -25,6 +25,7 @@ def test_a_run_over_some_folds_is_listed_with_its_folds_not_as_a_5_fold_result()
     assert "70.0% ± 0.0%" in rows[0]
     assert "2 of 5 folds so far (test folds 1, 2) | 90% 80% |" in rows[1] and "85" not in rows[1]
     assert "not run yet" in rows[2]
+    assert "1 of 5 folds so far (test fold 1) | 90% |" in bench.table([run("piczak_cnn", [0.9])])
 
 
 def test_every_ensemble_member_is_a_run_the_benchmark_makes():
