@@ -36,7 +36,7 @@ from esc50.inputs import MODEL_INPUTS  # noqa: E402
 from esc50.plots import plot_accuracy_comparison, save_fig  # noqa: E402
 from esc50.presets import PRESETS, get_config  # noqa: E402
 from esc50.quiet import keras_quietly  # noqa: E402
-from esc50.results import describe_machine, load_results, machine, results_dir, save_results  # noqa: E402
+from esc50.results import describe_run_machine, load_results, machine, results_dir, save_results  # noqa: E402
 from esc50.training import (  # noqa: E402
     band_stats,
     build_model,
@@ -154,7 +154,7 @@ def table(runs):
             continue
         acc, folds = run["accuracy"], run["folds"]
         per_epoch = [f["seconds_per_epoch"] for f in folds if "seconds_per_epoch" in f]
-        where = describe_machine(run["machine"])
+        where = describe_run_machine(run)
         label = run["name"] + (" (members' top 5 only: their runs predate full probabilities)"
                                if run.get("config", {}).get("approximate") else "")
         # A mean over some folds is not comparable with 5-fold results: show the folds alone.

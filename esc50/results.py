@@ -75,6 +75,23 @@ def describe_machine(info):
     return words
 
 
+def describe_run_machine(run):
+    """Where a run's folds were trained, in words: one machine, or each with its test folds
+    (``"fold 1: 2 CPU cores (Intel(R) Xeon(R) Processor); folds 2, 3: 2 CPU cores (AMD EPYC)"``)
+    where folds trained on different machines were reused into one run."""
+    folds = run.get("folds", [])
+    by_machine = {}
+    for fold in folds:
+        if fold.get("machine"):
+            by_machine.setdefault(describe_machine(fold["machine"]), []).append(fold["test_fold"])
+    if not folds or sum(map(len, by_machine.values())) < len(folds):
+        return describe_machine(run.get("machine"))
+    if len(by_machine) == 1:
+        return next(iter(by_machine))
+    return "; ".join(f"fold{'s' * (len(tests) > 1)} {', '.join(map(str, tests))}: {words}"
+                     for words, tests in by_machine.items())
+
+
 def _cpu_model():
     try:
         with open("/proc/cpuinfo") as f:

@@ -28,6 +28,20 @@ def test_a_run_over_some_folds_is_listed_with_its_folds_not_as_a_5_fold_result()
     assert "1 of 5 folds so far (test fold 1) | 90% |" in bench.table([run("piczak_cnn", [0.9])])
 
 
+def test_a_run_whose_folds_trained_on_two_machines_names_both():
+    reused = run("mel_cnn", [0.8] * 3)
+    for fold, cpu in zip(reused["folds"], ["AMD EPYC", "AMD EPYC", "Intel Xeon"]):
+        fold["machine"] = {"cpus": 2, "cpu": cpu, "gpus": [], "dtype_policy": "mixed_bfloat16"}
+    row = bench.table([reused]).splitlines()[2]
+    assert row.endswith("| folds 1, 2: 2 CPU cores (AMD EPYC), mixed_bfloat16; "
+                        "fold 3: 2 CPU cores (Intel Xeon), mixed_bfloat16 |")
+    for fold in reused["folds"]:
+        fold["machine"]["cpu"] = "AMD EPYC"
+    assert bench.table([reused]).splitlines()[2].endswith("| 2 CPU cores (AMD EPYC), mixed_bfloat16 |")
+    del reused["folds"][0]["machine"]  # not every fold says: the run's own record
+    assert bench.table([reused]).splitlines()[2].endswith("| 2 CPU cores |")
+
+
 def test_every_ensemble_member_is_a_run_the_benchmark_makes():
     made = {*bench.CNNS, *bench.VARIANTS, *bench.PRETRAINED, *(f"baseline_{m}_summary" for m in bench.BASELINES)}
     for name, members in bench.ENSEMBLES.items():
