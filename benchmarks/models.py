@@ -36,7 +36,7 @@ from esc50.inputs import MODEL_INPUTS  # noqa: E402
 from esc50.plots import plot_accuracy_comparison, save_fig  # noqa: E402
 from esc50.presets import PRESETS, get_config  # noqa: E402
 from esc50.quiet import keras_quietly  # noqa: E402
-from esc50.results import describe_run_machine, load_results, machine, results_dir, save_results  # noqa: E402
+from esc50.results import describe_folds, describe_run_machine, load_results, machine, results_dir, save_results  # noqa: E402
 from esc50.training import (  # noqa: E402
     band_stats,
     build_model,
@@ -159,8 +159,8 @@ def table(runs):
                                if run.get("config", {}).get("approximate") else "")
         # A mean over some folds is not comparable with 5-fold results: show the folds alone.
         summary = (f"{acc['mean']:.1%} ± {acc['std']:.1%}" if complete(run)
-                   else f"{len(folds)} of {len(FOLDS)} folds so far (test fold{'s' * (len(folds) > 1)} "
-                   + ", ".join(str(f["test_fold"]) for f in folds) + ")")
+                   else f"{len(folds)} of {len(FOLDS)} folds so far "
+                   f"(test {describe_folds([f['test_fold'] for f in folds])})")
         rows.append(
             f"| {label} | {summary} | "
             + " ".join(f"{a:.0%}" for a in acc["folds"])

@@ -75,6 +75,11 @@ def describe_machine(info):
     return words
 
 
+def describe_folds(test_folds):
+    """Test folds in words: ``"fold 3"``, ``"folds 1, 2"``."""
+    return f"fold{'s' * (len(test_folds) > 1)} " + ", ".join(map(str, test_folds))
+
+
 def describe_run_machine(run):
     """Where a run's folds were trained, in words: one machine, or each with its test folds
     (``"fold 1: 2 CPU cores (Intel(R) Xeon(R) Processor); folds 2, 3: 2 CPU cores (AMD EPYC)"``)
@@ -88,8 +93,7 @@ def describe_run_machine(run):
         return describe_machine(run.get("machine"))
     if len(by_machine) == 1:
         return next(iter(by_machine))
-    return "; ".join(f"fold{'s' * (len(tests) > 1)} {', '.join(map(str, tests))}: {words}"
-                     for words, tests in by_machine.items())
+    return "; ".join(f"{describe_folds(tests)}: {words}" for words, tests in by_machine.items())
 
 
 def _cpu_model():
